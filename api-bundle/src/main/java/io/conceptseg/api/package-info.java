@@ -1,0 +1,4 @@
+/** Segmenting concepts in images: requests, prompts, detections, results, the segmenter and task services, and the exceptions every bundle throws. */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package io.conceptseg.api;

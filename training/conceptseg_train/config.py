@@ -1,0 +1,103 @@
+"""Configuration of conceptseg-sam3-mini: one dataclass, two named presets.
+
+Every field ends up verbatim in model.json under "dims", so a backend can rebuild the
+architecture from the descriptor alone (see docs/model-architecture.md).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Dict, Tuple
+
+ARCHITECTURE = "conceptseg-sam3-mini"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    image_size: int = 128                 # S: the letterboxed square side
+    d_model: int = 32                     # D: width shared by all stage interfaces
+    heads: int = 2                        # attention heads (fusion, decoder)
+    ffn_dim: int = 128                    # hidden width of fusion/decoder FFNs
+    # vision: widths of (stem @S/2, stage @S/4, stage @S/8, stage @S/16)
+    vision_widths: Tuple[int, int, int, int] = (16, 32, 48, 64)
+    # text encoder
+    vocab_size: int = 0                   # filled in from the tokenizer vocabulary
+    context_length: int = 16              # L
+    text_width: int = 32
+    text_heads: int = 2
+    text_layers: int = 1
+    text_ffn_dim: int = 128
+    # geometry encoder: k x k bilinear samples of fpn_feat_1 inside each box
+    geometry_pool: int = 4
+    # fusion encoder / decoder
+    fusion_layers: int = 1
+    decoder_layers: int = 2
+    queries: int = 16                     # Q
+    # numerics shared by every stage
+    layer_norm_eps: float = 1e-5
+    mask_bias: float = -1e9               # additive attention bias on padded keys
+    pos_temperature: float = 10000.0      # DETR sine positional encoding
+
+    def __post_init__(self):
+        s = self.image_size
+        if s % 16:
+            raise ValueError(f"image_size {s} must be a multiple of 16")
+        if self.d_model % self.heads or self.text_width % self.text_heads:
+            raise ValueError("widths must be divisible by their head counts")
+        if self.d_model % 4:
+            raise ValueError("d_model must be a multiple of 4 (2-D sine positional encoding)")
+        if len(self.vision_widths) != 4:
+            raise ValueError("vision_widths needs 4 entries (stem, /4, /8, /16)")
+
+    @property
+    def feature_sizes(self) -> Tuple[int, int, int]:
+        """Spatial side of fpn levels 0, 1, 2 (strides 4, 8, 16)."""
+        s = self.image_size
+        return (s // 4, s // 8, s // 16)
+
+    def replace(self, **kw) -> "ModelConfig":
+        return dataclasses.replace(self, **kw)
+
+    def to_dict(self) -> Dict:
+        d = dataclasses.asdict(self)
+        d["vision_widths"] = list(self.vision_widths)
+        return d
+
+    @staticmethod
+    def from_dict(d: Dict) -> "ModelConfig":
+        names = {f.name for f in dataclasses.fields(ModelConfig)}
+        kw = {k: v for k, v in d.items() if k in names}
+        if "vision_widths" in kw:
+            kw["vision_widths"] = tuple(kw["vision_widths"])
+        return ModelConfig(**kw)
+
+
+PRESETS: Dict[str, ModelConfig] = {
+    # Test-sized: random init is exported as model-inspection/packages/inspection-tiny.
+    "tiny": ModelConfig(),
+    # The embedded default model (trained on the inspection domain).
+    "default": ModelConfig(
+        image_size=256,
+        d_model=128,
+        heads=4,
+        ffn_dim=512,
+        vision_widths=(32, 64, 128, 256),
+        context_length=16,
+        text_width=128,
+        text_heads=4,
+        text_layers=3,
+        text_ffn_dim=512,
+        geometry_pool=7,
+        fusion_layers=3,
+        decoder_layers=4,
+        queries=48,
+    ),
+}
+
+
+def preset(name: str, **overrides) -> ModelConfig:
+    try:
+        cfg = PRESETS[name]
+    except KeyError:
+        raise ValueError(f"unknown preset {name!r}; known: {sorted(PRESETS)}") from None
+    return cfg.replace(**overrides) if overrides else cfg

@@ -7,7 +7,10 @@ import io.conceptseg.api.backend.BackendStatus;
 import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +18,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -27,20 +33,36 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * picks one per request ("auto" = highest priority available, or a named one) and keeps one
  * {@link LoadedSession} per (backend, model).
  */
-@Component(service = {BackendSelector.class, SessionProvider.class}, immediate = true)
+@Component(service = {BackendSelector.class, SessionProvider.class}, immediate = true,
+        configurationPid = BackendSessions.PID)
 public class BackendSessions implements BackendSelector, SessionProvider {
+    /** ConfigAdmin PID holding the user's choice ({@code selection}), so it survives restarts. */
+    public static final String PID = "io.conceptseg.pipeline.backend";
     /** How long a departing backend may keep serving requests already running on it. */
     private static final long DRAIN_SECONDS = 10;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConfigurationAdmin configAdmin;
 
     private final Map<String, InferenceBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, LoadedSession> sessions = new ConcurrentHashMap<>();
     private volatile String selection = AUTO;
 
     @Activate
-    void activate(BundleContext context) {
-        String initial = context.getProperty("conceptseg.backend");
+    void activate(BundleContext context, Map<String, Object> config) {
+        // a stored choice wins over the framework property, which only seeds a fresh installation
+        Object stored = config.get("selection");
+        String initial = stored != null ? stored.toString() : context.getProperty("conceptseg.backend");
         if (initial != null && !initial.isBlank()) {
             selection = initial.strip();
+        }
+    }
+
+    @Modified
+    void modified(Map<String, Object> config) {
+        Object stored = config.get("selection");
+        if (stored != null && !stored.toString().isBlank()) {
+            selection = stored.toString().strip();
         }
     }
 
@@ -113,12 +135,34 @@ public class BackendSessions implements BackendSelector, SessionProvider {
     public void select(String idOrAuto) {
         String choice = idOrAuto == null || idOrAuto.isBlank() ? AUTO : idOrAuto.strip();
         InferenceBackend chosen = resolve(choice);
+        // Load the new backend's stages for every model in use before the old ones go, so the
+        // first request after a switch does not pay for loading and a failing load changes nothing.
+        List<LoadedSession> old = sessions.values().stream().filter(s -> !s.backendId().equals(chosen.id())).toList();
+        for (LoadedSession s : old) {
+            acquire(s.model(), chosen.id()).release(Double.NaN);
+        }
         selection = choice;
+        store(choice);
         // Sessions on other backends are no longer needed by new requests; in-flight ones keep them.
         for (Map.Entry<String, LoadedSession> e : List.copyOf(sessions.entrySet())) {
             if (!e.getValue().backendId().equals(chosen.id()) && sessions.remove(e.getKey(), e.getValue())) {
                 e.getValue().retire();
             }
+        }
+    }
+
+    private void store(String choice) {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            return;
+        }
+        try {
+            Configuration c = cm.getConfiguration(PID, "?");
+            Dictionary<String, Object> props = c.getProperties() != null ? c.getProperties() : new Hashtable<>();
+            props.put("selection", choice);
+            c.updateIfDifferent(props);
+        } catch (IOException e) {
+            System.err.println("[conceptseg] could not store the backend choice: " + e.getMessage());
         }
     }
 

@@ -86,7 +86,8 @@ class Ranges:
     paint_noise: Range = (2, 8)
     belt_gray: Range = (15, 65)
     belt_noise: Range = (3, 12)
-    photo_textures: Tuple[str, ...] = tuple(PHOTO_TEXTURES)
+    # photos (weight 2 each) and procedural concrete / fabric (weight 1 each)
+    photo_textures: Tuple[str, ...] = tuple(PHOTO_TEXTURES) * 2 + ("concrete", "fabric")
     photo_contrast: Range = (0.3, 1.0)
     photo_tint_prob: float = 0.5
     surface_gradient: Range = (0.0, 0.10)    # "gentle lighting gradient" (relative)
@@ -422,13 +423,9 @@ def _surface_belt(rng, h, w, R: Ranges, s: float) -> np.ndarray:
     return lum[..., None] + tint
 
 
-def _surface_photo(rng, h, w, R: Ranges, s: float) -> Optional[np.ndarray]:
-    names = [n for n in R.photo_textures if _load_texture(n) is not None]
-    if not names:
-        return None
-    tex = _load_texture(_choice(rng, names))
-    k = int(rng.integers(4))
-    tex = np.rot90(tex, k)
+def _photo_crop(rng, tex: np.ndarray, h: int, w: int) -> np.ndarray:
+    """A random crop of a photo (rotated by a multiple of 90 degrees, maybe mirrored, zoomed)."""
+    tex = np.rot90(tex, int(rng.integers(4)))
     if rng.random() < 0.5:
         tex = tex[:, ::-1]
     th, tw = tex.shape
@@ -440,7 +437,42 @@ def _surface_photo(rng, h, w, R: Ranges, s: float) -> Optional[np.ndarray]:
     cx = rng.uniform(0, tw - cw)
     from PIL import Image
     im = Image.fromarray(np.ascontiguousarray(tex).astype(np.float32), mode="F")
-    g = np.asarray(im.resize((w, h), Image.BILINEAR, box=(cx, cy, cx + cw, cy + ch)), np.float32)
+    return np.asarray(im.resize((w, h), Image.BILINEAR, box=(cx, cy, cx + cw, cy + ch)), np.float32)
+
+
+def _procedural_concrete(rng, h, w, s: float) -> np.ndarray:
+    g = (0.5 * _smooth_noise(rng, (h, w), 0.0) + 0.6 * _smooth_noise(rng, (h, w), 1.2 * s)
+         + 0.6 * _smooth_noise(rng, (h, w), 4.0 * s) + 0.5 * _smooth_noise(rng, (h, w), 14.0 * s))
+    pits = ndi.gaussian_filter((rng.random((h, w)) < 0.004).astype(np.float32), 0.8 * s)
+    g = g - 6.0 * pits / (float(pits.max()) + 1e-6)
+    return 128.0 + 25.0 * g
+
+
+def _procedural_fabric(rng, h, w, s: float) -> np.ndarray:
+    p = rng.uniform(3.0, 7.0) * s
+    ang = rng.uniform(0, math.pi)
+    yy = np.arange(h, dtype=np.float32)[:, None]
+    xx = np.arange(w, dtype=np.float32)[None, :]
+    a = (xx * math.cos(ang) + yy * math.sin(ang)) * 2 * math.pi / p
+    b = (-xx * math.sin(ang) + yy * math.cos(ang)) * 2 * math.pi / p
+    weave = np.sin(a) * np.sign(np.sin(b / 2 + 0.3)) + np.sin(b) * np.sign(np.sin(a / 2 + 0.3))
+    g = 40.0 * weave / 2 + 8.0 * _smooth_noise(rng, (h, w), 0.6) + 8.0 * _smooth_noise(rng, (h, w), 10.0 * s)
+    return 128.0 + g
+
+
+#: procedural stand-ins for rough materials that have no photo offline (not photographs)
+PROCEDURAL_TEXTURES = {"concrete": _procedural_concrete, "fabric": _procedural_fabric}
+
+
+def _surface_photo(rng, h, w, R: Ranges, s: float) -> Optional[np.ndarray]:
+    names = [n for n in R.photo_textures if n in PROCEDURAL_TEXTURES or _load_texture(n) is not None]
+    if not names:
+        return None
+    name = _choice(rng, names)
+    if name in PROCEDURAL_TEXTURES:
+        g = PROCEDURAL_TEXTURES[name](rng, h, w, s).astype(np.float32)
+    else:
+        g = _photo_crop(rng, _load_texture(name), h, w)
     m = float(g.mean())
     c = _u(rng, R.photo_contrast)
     level = m if rng.random() < 0.5 else rng.uniform(70, 180)

@@ -898,7 +898,12 @@ def _defect_rust(rng, h, w, side, s, R: Ranges, surface_mean: float) -> _Defect:
     radius = _u(rng, R.rust_size) * s / 2
     y0, x0, hh, ww, dist, _, _ = _blob_window(rng, h, w, radius * 0.9, 8, 0.35, 0.12, 2)
     cov = _downsample(np.clip(dist + 0.5, 0, 1), 2)
-    base = np.array([150, 75, 30], np.float32) + rng.uniform(-R.rust_jitter, R.rust_jitter, 3).astype(np.float32)
+    j = R.rust_jitter
+    if rng.random() < 0.5:   # independent channels (anywhere in the spec's box)
+        jit = rng.uniform(-j, j, 3)
+    else:                    # mostly a brightness change: stays orange-brown
+        jit = np.clip(rng.uniform(-j, j) * 0.8 + rng.uniform(-0.3 * j, 0.3 * j, 3), -j, j)
+    base = np.array([150, 75, 30], np.float32) + jit.astype(np.float32)
     mottle = _smooth_noise(rng, (hh, ww), max(0.8, rng.uniform(0.8, 2.0) * s))
     fine = rng.standard_normal((hh, ww)).astype(np.float32)
     lum = 1.0 + 0.18 * mottle + 0.06 * fine

@@ -1,0 +1,214 @@
+package io.conceptseg.backend.onnx;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.api.ModelPackageException;
+import io.conceptseg.api.backend.Availability;
+import io.conceptseg.api.backend.InferenceBackend;
+import io.conceptseg.api.backend.StageRunner;
+import io.conceptseg.api.model.ModelPackage;
+import io.conceptseg.api.model.StageSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+
+/**
+ * The ONNX Runtime backend: loads each stage's {@code onnx} file of a model package into an ORT
+ * session on the CPU execution provider. Configuration PID {@value #PID}: {@code threads}
+ * (intra-op threads per session, 0 = one per processor), overridden by the framework or system
+ * property {@code conceptseg.onnx.threads}. Stopping the bundle closes every runner it made.
+ */
+@Component(service = InferenceBackend.class, configurationPid = OnnxBackend.PID)
+public final class OnnxBackend implements InferenceBackend {
+    /** Backend id. */
+    public static final String ID = "onnx";
+    /** Configuration PID. */
+    public static final String PID = "io.conceptseg.backend.onnx";
+    /** Priority under "auto": below cuda (300), above cpu (100). */
+    public static final int PRIORITY = 200;
+
+    /** The configuration. */
+    public @interface Config {
+        /** Intra-op threads per session; 0 = one per available processor. */
+        int threads() default 0;
+    }
+
+    private static final System.Logger LOG = System.getLogger(OnnxBackend.class.getName());
+
+    private final OrtRuntime runtime;
+    private final Set<OnnxStageRunner> runners = ConcurrentHashMap.newKeySet();
+    private volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private volatile ConceptSegException configError;
+    private boolean stopped; // guarded by this
+
+    /** For Declarative Services. */
+    public OnnxBackend() {
+        this(new OrtRuntime());
+    }
+
+    OnnxBackend(OrtRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    @Activate
+    @Modified
+    void activate(BundleContext context, Config config) {
+        // a change of threads applies to stages loaded afterwards; loaded sessions keep theirs
+        // (@Modified, so that a configuration change does not close the runners in use)
+        configure(context.getProperty(ThreadCount.PROPERTY), config.threads());
+    }
+
+    /** Sets the thread count from the property and configuration; records a bad value for availability(). */
+    void configure(String property, int configured) {
+        try {
+            threads = ThreadCount.resolve(property, configured, Runtime.getRuntime().availableProcessors());
+            configError = null;
+        } catch (ConceptSegException e) {
+            configError = e;
+            LOG.log(System.Logger.Level.ERROR, e.getMessage());
+        }
+    }
+
+    /** Closes every runner this backend made; in-flight runs finish first. */
+    @Deactivate
+    void deactivate() {
+        synchronized (this) {
+            stopped = true;
+        }
+        for (OnnxStageRunner r : List.copyOf(runners)) {
+            r.close();
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public int priority() {
+        return PRIORITY;
+    }
+
+    @Override
+    public Availability availability() {
+        try {
+            ConceptSegException bad = configError;
+            if (bad != null) {
+                return Availability.unavailable("bad configuration: " + bad.getMessage());
+            }
+            OrtEnvironment env = runtime.environment();
+            return Availability.ready("ONNX Runtime " + env.getVersion() + ", CPU execution provider, "
+                    + threads + " intra-op thread" + (threads == 1 ? "" : "s") + " per session");
+        } catch (ConceptSegException e) {
+            return Availability.unavailable(e.problem());
+        } catch (RuntimeException | LinkageError e) {
+            return Availability.unavailable("ONNX Runtime cannot start here: " + OrtRuntime.describe(e));
+        }
+    }
+
+    @Override
+    public List<String> devices() {
+        return List.of("cpu");
+    }
+
+    /** The intra-op thread count new sessions get. */
+    int threads() {
+        return threads;
+    }
+
+    /** The runners made and not yet closed. */
+    Set<OnnxStageRunner> openRunners() {
+        return Set.copyOf(runners);
+    }
+
+    @Override
+    public StageRunner load(ModelPackage model, String stage) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(stage, "stage");
+        synchronized (this) {
+            if (stopped) {
+                throw new ConceptSegException("onnx backend", "is stopped; cannot load stage '" + stage + "' of model " + model.id());
+            }
+        }
+        ConceptSegException bad = configError;
+        if (bad != null) {
+            throw bad;
+        }
+        Path modelJson = model.root().resolve("model.json");
+        StageSpec spec = model.descriptor().stage(stage);
+        if (spec == null) {
+            throw new ModelPackageException(modelJson.toString(), "declares no stage '" + stage + "' (stages: "
+                    + model.descriptor().stages().keySet() + ")");
+        }
+        if (spec.file("onnx") == null) {
+            throw new ModelPackageException(modelJson.toString(), "stage '" + stage + "' names no onnx file");
+        }
+        Path file = model.file(spec.file("onnx"));
+        OrtEnvironment env = runtime.environment();
+        StageSignature signature = new StageSignature(spec);
+        OrtSession session = openSession(env, file, stage);
+        OnnxStageRunner runner;
+        try {
+            signature.checkGraph(file, session.getInputInfo(), session.getOutputInfo());
+            runner = new OnnxStageRunner(model.id(), signature, env, session, runners::remove);
+        } catch (OrtException e) {
+            closeQuietly(session);
+            throw new ModelPackageException(file.toString(), "cannot read the graph's signature: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(session);
+            throw e;
+        }
+        synchronized (this) {
+            if (!stopped) {
+                runners.add(runner);
+                return runner;
+            }
+        }
+        runner.close();
+        throw new ConceptSegException("onnx backend", "stopped while loading stage '" + stage + "' of model " + model.id());
+    }
+
+    private OrtSession openSession(OrtEnvironment env, Path file, String stage) {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            // Every stage has its own intra-op pool; spinning idle pools would steal the cores the
+            // stage that is running needs, for a gain of microseconds per run.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            return env.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new ModelPackageException(file.toString(), loadProblem(stage, e), e);
+        }
+    }
+
+    /** Says why ORT refused a stage file, in terms of the package. */
+    static String loadProblem(String stage, OrtException e) {
+        String detail = e.getMessage();
+        return switch (e.getCode()) {
+            case ORT_INVALID_PROTOBUF, ORT_NO_MODEL, ORT_INVALID_GRAPH, ORT_NO_SUCHFILE ->
+                    "not a valid ONNX model for stage '" + stage + "' (corrupt or truncated?): " + detail;
+            case ORT_NOT_IMPLEMENTED ->
+                    "stage '" + stage + "' uses an operator or opset this ONNX Runtime does not support: " + detail;
+            default -> "not a valid ONNX model for stage '" + stage + "', or one this ONNX Runtime cannot load: " + detail;
+        };
+    }
+
+    private static void closeQuietly(OrtSession session) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing a rejected ONNX session failed", e);
+        }
+    }
+}

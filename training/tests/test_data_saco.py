@@ -73,6 +73,20 @@ class Pairs(unittest.TestCase):
         self.assertTrue(any(idx == [0] for _, idx in pairs))
 
 
+class TrainingExample(unittest.TestCase):
+    def test_no_held_out_by_default(self):
+        rng = np.random.default_rng(5)
+        for _ in range(6):
+            img, inst, pairs = saco.training_example(rng, size=256, k=5)
+            self.assertEqual(img.shape, (256, 256, 3))
+            self.assertEqual(len(pairs), 5)
+            for i in inst:
+                self.assertNotIn((i.finish, i.kind), C.HELD_OUT)
+            for phrase, idx in pairs:
+                self.assertFalse(C.is_held_out(phrase))
+                self.assertEqual(idx, [j for j, x in enumerate(inst) if C.matches(phrase, x)])
+
+
 class Dataset(unittest.TestCase):
     def check_dataset(self, out, count, k):
         d = saco.load(out)

@@ -164,6 +164,22 @@ def pairs_for(instances: Sequence, rng: np.random.Generator, k: int = 4,
     return out
 
 
+def training_example(rng: np.random.Generator, size=None, k: int = 4, include_held_out: bool = False,
+                     edge_prob: float = 0.1, ranges=None, **pair_kw):
+    """One on-the-fly training example: ``(image, instances, pairs)``.
+
+    Held-out finish+part combinations are neither drawn nor asked about unless
+    ``include_held_out``; a fraction ``edge_prob`` of the scenes uses the spec's hard edges."""
+    from . import render
+    if ranges is None:
+        ranges = render.edge_ranges() if rng.random() < edge_prob else render.Ranges()
+    if not include_held_out:
+        ranges = ranges.with_held_out_excluded()
+    image, instances = render.sample(rng, size=size, ranges=ranges)
+    pairs = pairs_for(instances, rng, k=k, include_held_out=include_held_out, **pair_kw)
+    return image, instances, pairs
+
+
 def annotation_for(mask: np.ndarray) -> Dict:
     """The COCO fields of one mask: segmentation (compressed RLE), bbox, area."""
     x, y, w, h = rle.mask_bbox(mask)

@@ -201,6 +201,22 @@ def model_json(model: ConceptSegModel, tok: WordPieceTokenizer, package_id: str,
     }
 
 
+def dump_json(obj, indent: int = 0) -> str:
+    """Indented JSON with lists of scalars and tensor specs kept on one line."""
+    pad, inner = "  " * indent, "  " * (indent + 1)
+    flat = lambda v: not isinstance(v, (dict, list)) or (  # noqa: E731
+        isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v))
+    if isinstance(obj, dict):
+        if obj and "shape" in obj and all(flat(v) for v in obj.values()):
+            return json.dumps(obj)
+        items = [f"{inner}{json.dumps(k)}: {dump_json(v, indent + 1)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}" if items else "{}"
+    if isinstance(obj, list) and not flat(obj):
+        items = [inner + dump_json(v, indent + 1) for v in obj]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return json.dumps(obj)
+
+
 def weights_dict(model: ConceptSegModel) -> Dict[str, torch.Tensor]:
     return {k: v.detach().to(torch.float32).contiguous() for k, v in model.state_dict().items()}
 
@@ -236,7 +252,36 @@ def export_onnx(module: torch.nn.Module, sig: dict, args: List[torch.Tensor], pa
 
 def export_torchscript(module: torch.nn.Module, args: List[torch.Tensor], path: str):
     traced = torch.jit.trace(module, tuple(args), check_trace=False)
-    traced.save(path)
+    buf = io.BytesIO()
+    torch.jit.save(traced, buf)
+    with open(path, "wb") as f:
+        f.write(strip_debug_info(buf.getvalue()))
+
+
+def strip_debug_info(archive: bytes) -> bytes:
+    """Drop the *.debug_pkl records of a TorchScript zip archive.
+
+    They hold the Python stack of the tracing call with absolute paths of this checkout, which
+    would make the bytes depend on where and how the exporter ran; torch.jit.load treats them as
+    optional. The rest is rewritten unchanged (stored, fixed timestamps, data 64-byte aligned as
+    torch writes it)."""
+    import struct
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(archive))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            if info.filename.endswith(".debug_pkl"):
+                continue
+            data = src.read(info.filename)
+            name = info.filename.encode("utf-8")
+            offset = out.tell() + 30 + len(name) + 4
+            pad = (64 - offset % 64) % 64
+            zi = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            zi.compress_type = zipfile.ZIP_STORED
+            zi.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+            dst.writestr(zi, data)
+    return out.getvalue()
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,15 +352,16 @@ def export_package(out: str, preset_name: str = "tiny", seed: int = 0, checkpoin
         description = (f"{ARCHITECTURE} '{preset_name}' preset, "
                        + ("trained on the surface-inspection domain" if checkpoint
                           else f"random initialisation (seed {seed}), for tests only"))
-    tmp = tempfile.mkdtemp(prefix=".export-", dir=os.path.dirname(os.path.abspath(out)) or ".")
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
         for sub in ("tokenizer", "onnx", "torchscript", "fixtures"):
             os.makedirs(os.path.join(tmp, sub))
         tok.save(os.path.join(tmp, "tokenizer", "vocab.txt"))
         desc = model_json(model, tok, package_id, description, seed, checkpoint)
         with open(os.path.join(tmp, "model.json"), "w", newline="\n") as f:
-            json.dump(desc, f, indent=2)
-            f.write("\n")
+            f.write(dump_json(desc) + "\n")
         safetensors_io.save(os.path.join(tmp, "weights.safetensors"), weights_dict(model),
                             metadata={"format": "pt", "architecture": ARCHITECTURE, "id": package_id,
                                       "config": json.dumps(cfg.to_dict(), sort_keys=True)})

@@ -87,15 +87,14 @@ def sine_position_encoding(d: int, h: int, w: int, temperature: float = 10000.0)
     return pos.to(torch.float32).contiguous()
 
 
-class LayerNorm2d(nn.Module):
+class LayerNorm2d(nn.LayerNorm):
     """LayerNorm over the channel axis of an NCHW tensor (weight/bias [C])."""
 
     def __init__(self, c: int, eps: float):
-        super().__init__()
-        self.norm = nn.LayerNorm(c, eps=eps)
+        super().__init__(c, eps=eps)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.norm(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return super().forward(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 
 
 def key_bias(mask: Tensor, bias: float) -> Tensor:

@@ -896,7 +896,7 @@ def _defect_dent(rng, h, w, side, s, R: Ranges, surface_mean: float, light) -> _
 
 def _defect_rust(rng, h, w, side, s, R: Ranges, surface_mean: float) -> _Defect:
     radius = _u(rng, R.rust_size) * s / 2
-    y0, x0, hh, ww, dist, _, _ = _blob_window(rng, h, w, radius * 0.9, 8, 0.35, 0.12, 2)
+    y0, x0, hh, ww, dist, _, _ = _blob_window(rng, h, w, radius * 0.8, 8, 0.35, 0.12, 2)
     cov = _downsample(np.clip(dist + 0.5, 0, 1), 2)
     j = R.rust_jitter
     if rng.random() < 0.5:   # independent channels (anywhere in the spec's box)

@@ -10,6 +10,8 @@ import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -179,6 +181,14 @@ public final class OnnxBackend implements InferenceBackend {
     }
 
     private OrtSession openSession(OrtEnvironment env, Path file, String stage) {
+        try {
+            if (Files.size(file) == 0) {
+                // ORT's own message for this one is a C++ signature
+                throw new ModelPackageException(file.toString(), "is empty: not a valid ONNX model for stage '" + stage + "'");
+            }
+        } catch (IOException e) {
+            throw new ModelPackageException(file.toString(), "cannot read: " + e.getMessage(), e);
+        }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
@@ -188,13 +198,15 @@ public final class OnnxBackend implements InferenceBackend {
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
             return env.createSession(file.toString(), options);
         } catch (OrtException e) {
-            throw new ModelPackageException(file.toString(), loadProblem(stage, e), e);
+            throw new ModelPackageException(file.toString(), loadProblem(stage, file, e), e);
         }
     }
 
     /** Says why ORT refused a stage file, in terms of the package. */
-    static String loadProblem(String stage, OrtException e) {
-        String detail = e.getMessage();
+    static String loadProblem(String stage, Path file, OrtException e) {
+        // ORT's message repeats the code and the path the exception already names
+        String detail = String.valueOf(e.getMessage()).replaceFirst("^Error code - \\w+ - message: ", "")
+                .replace("Load model from " + file + " failed:", "").trim();
         return switch (e.getCode()) {
             case ORT_INVALID_PROTOBUF, ORT_NO_MODEL, ORT_INVALID_GRAPH, ORT_NO_SUCHFILE ->
                     "not a valid ONNX model for stage '" + stage + "' (corrupt or truncated?): " + detail;

@@ -1,0 +1,151 @@
+package io.conceptseg.backend.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.api.ModelPackageException;
+import io.conceptseg.api.backend.StageRunner;
+import io.conceptseg.api.backend.Tensor;
+import io.conceptseg.api.model.ModelPackage;
+import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.commons.model.ModelPackages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The backend on the repository's inspection-tiny package: every stage against its exporter fixture. */
+class InspectionTinyTest {
+    private static OnnxBackend backend;
+    private static ModelPackage tiny;
+
+    @BeforeAll
+    static void setUp() {
+        backend = new OnnxBackend();
+        backend.configure(null, 2);
+        // the package is part of the repository: its absence is a failure, not a reason to skip
+        tiny = ModelPackages.open(TestPackages.tinyRoot(), "model-inspection/packages/inspection-tiny");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.deactivate();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
+    void everyStageReproducesItsFixture(String stage) {
+        double tolerance = tiny.descriptor().tolerance().get("onnx");
+        assertEquals(1e-4, tolerance, "model.json tolerance.onnx");
+        try (StageRunner r = backend.load(tiny, stage)) {
+            double err = FixtureCheck.assertReproduces(tiny, r, tolerance);
+            assertTrue(err >= 0);
+        }
+    }
+
+    @Test
+    void theTestCoversEveryStageOfThePackage() {
+        assertEquals(List.of("vision", "text", "geometry", "fusion", "decoder"), List.copyOf(tiny.descriptor().stages().keySet()));
+    }
+
+    @Test
+    void rejectsBadInputsNamingStageAndTensor() {
+        try (StageRunner vision = backend.load(tiny, "vision"); StageRunner text = backend.load(tiny, "text")) {
+            ConceptSegException shape = assertThrows(ConceptSegException.class,
+                    () -> vision.run(Map.of("images", Tensor.ofFloats(new float[3 * 64 * 64], 1, 3, 64, 64))));
+            assertEquals("stage 'vision' input 'images': axis 2 must be 128: expected float32 [B, 3, 128, 128], got float32 [1, 3, 64, 64]",
+                    shape.getMessage());
+            ConceptSegException rank = assertThrows(ConceptSegException.class,
+                    () -> vision.run(Map.of("images", Tensor.ofFloats(new float[3 * 128 * 128], 3, 128, 128))));
+            assertTrue(rank.getMessage().startsWith("stage 'vision' input 'images': expected float32 [B, 3, 128, 128], got float32 [3, 128, 128]"),
+                    rank.getMessage());
+            Map<String, Tensor> floatIds = new HashMap<>();
+            floatIds.put("input_ids", Tensor.ofFloats(new float[16], 1, 16));
+            floatIds.put("attention_mask", Tensor.ofLongs(new long[16], 1, 16));
+            ConceptSegException dtype = assertThrows(ConceptSegException.class, () -> text.run(floatIds));
+            assertEquals("stage 'text' input 'input_ids': expected int64 [B, 16], got float32 [1, 16]", dtype.getMessage());
+            ConceptSegException missing = assertThrows(ConceptSegException.class,
+                    () -> text.run(Map.of("input_ids", Tensor.ofLongs(new long[16], 1, 16))));
+            assertTrue(missing.getMessage().startsWith("stage 'text' input 'attention_mask': missing"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingStageFileIsNamed(@TempDir Path tmp) throws IOException {
+        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path decoder = root.resolve("onnx/decoder.onnx");
+        Files.delete(decoder);
+        ModelPackage damaged = ModelPackages.open(root, "damaged copy");
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(damaged, "decoder"));
+        assertEquals(decoder.toString(), e.input());
+        assertTrue(e.problem().startsWith("missing from model package inspection-tiny"), e.getMessage());
+        // the other stages still load from the same package
+        try (StageRunner text = backend.load(damaged, "text")) {
+            FixtureCheck.assertReproduces(damaged, text, 1e-4);
+        }
+    }
+
+    @Test
+    void aCorruptStageFileIsNamed(@TempDir Path tmp) throws IOException {
+        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path vision = root.resolve("onnx/vision.onnx");
+        byte[] bytes = Files.readAllBytes(vision);
+        // a broken download or copy: the file ends mid-way. (Bytes flipped inside a weight
+        // initialiser still parse; only a checksum could catch that.)
+        Files.write(vision, java.util.Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        ModelPackage damaged = ModelPackages.open(root, "damaged copy");
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(damaged, "vision"));
+        assertEquals(vision.toString(), e.input());
+        assertTrue(e.problem().contains("not a valid ONNX model for stage 'vision'"), e.getMessage());
+        System.out.println("[onnx] corrupt vision.onnx: " + e.problem());
+    }
+
+    @Test
+    void aClosedRunnerFailsClearly() {
+        StageRunner r = backend.load(tiny, "text");
+        Map<String, Tensor> in = FixtureCheck.inputs(tiny, "text");
+        r.run(in);
+        r.close();
+        ConceptSegException e = assertThrows(ConceptSegException.class, () -> r.run(in));
+        assertEquals("stage 'text' of model inspection-tiny: the ONNX runner is closed (its model was unloaded or the onnx "
+                + "backend stopped); load the stage again", e.getMessage());
+    }
+
+    @Test
+    void fourThreadsGetIdenticalResults() throws Exception {
+        try (StageRunner r = backend.load(tiny, "decoder")) {
+            Map<String, Tensor> in = FixtureCheck.inputs(tiny, "decoder");
+            Map<String, Tensor> reference = r.run(in);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Map<String, Tensor>>> futures = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    futures.add(pool.submit(() -> r.run(in)));
+                }
+                for (Future<Map<String, Tensor>> f : futures) {
+                    Map<String, Tensor> out = f.get();
+                    for (TensorSpec t : tiny.descriptor().stage("decoder").outputs()) {
+                        assertArrayEquals(reference.get(t.name()).floats(), out.get(t.name()).floats(), t.name());
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}

@@ -20,9 +20,14 @@ import java.util.Arrays;
  * <p>The per-column and per-row indices and weights are computed once per image (in the
  * constructor). Pixels are visited column by column, which is the order COCO runs count in, so
  * the runs come out directly; only a column of {@code gridHeight} floats and the run buffer are
- * kept, both reused across queries. Not thread-safe: one instance per decode call.
+ * kept, both reused across queries. A column, or a stretch of rows between two grid rows, whose
+ * grid values all lie on one side of the threshold is written as one run without visiting its
+ * pixels. Not thread-safe: one instance per decode call.
  */
 final class LetterboxMaskEncoder {
+    /** Relative error bound of the two float blends (a few ulps), with room to spare. */
+    private static final double ROUNDING = 1e-5;
+
     private final int width;
     private final int height;
     private final int gridWidth;
@@ -36,8 +41,16 @@ final class LetterboxMaskEncoder {
     private final float[] rowWeightHi;
     /** Grid rows any image row reads: the rows below are padding only. */
     private final int rowsUsed;
+    /** Rows [segmentStart[k], segmentStart[k + 1]) blend the same two grid rows. */
+    private final int[] segmentStart;
+    private final int segmentCount;
     private final float[] column;
+    // run state of the mask being encoded
     private int[] runs = new int[64];
+    private int runCount;
+    private int run;
+    private boolean on;
+    private long area;
 
     /**
      * @param letterbox how the original image sits in the model frame
@@ -62,6 +75,16 @@ final class LetterboxMaskEncoder {
         rowWeightHi = new float[height];
         sampling(height, letterbox.scale() * gridHeight / letterbox.side(), gridHeight, rowLo, rowHi, rowWeightLo, rowWeightHi);
         rowsUsed = rowHi[height - 1] + 1;
+        int[] starts = new int[height + 1];
+        int count = 0;
+        for (int y = 0; y < height; y++) {
+            if (y == 0 || rowLo[y] != rowLo[y - 1] || rowHi[y] != rowHi[y - 1]) {
+                starts[count++] = y;
+            }
+        }
+        starts[count] = height;
+        segmentStart = Arrays.copyOf(starts, count + 1);
+        segmentCount = count;
         column = new float[rowsUsed];
     }
 
@@ -96,47 +119,82 @@ final class LetterboxMaskEncoder {
      * @return the mask, or null when no pixel is on
      */
     EncodedMask encode(float[] logits, int offset, double threshold) {
-        int n = 0;
-        int run = 0;
-        boolean on = false;
-        long area = 0;
+        runCount = 0;
+        run = 0;
+        on = false;
+        area = 0;
         for (int x = 0; x < width; x++) {
             int lo = offset + colLo[x];
             int hi = offset + colHi[x];
             float wl = colWeightLo[x];
             float wh = colWeightHi[x];
+            float min = Float.POSITIVE_INFINITY;
+            float max = Float.NEGATIVE_INFINITY;
             for (int gy = 0, g = 0; gy < rowsUsed; gy++, g += gridWidth) {
-                column[gy] = wl * logits[lo + g] + wh * logits[hi + g];
+                float c = wl * logits[lo + g] + wh * logits[hi + g];
+                column[gy] = c;
+                min = Math.min(min, c);
+                max = Math.max(max, c);
             }
-            for (int y = 0; y < height; y++) {
-                float v = rowWeightLo[y] * column[rowLo[y]] + rowWeightHi[y] * column[rowHi[y]];
-                boolean pixel = v > threshold;
-                if (pixel != on) {
-                    if (on) {
-                        area += run;
-                    }
-                    n = push(n, run);
-                    run = 0;
-                    on = pixel;
+            // Every pixel blends two of these values, so when all of them lie on one side of the
+            // threshold (by more than float rounding) the whole column is one run, and likewise
+            // for the rows between two grid rows: only pixels near a mask edge are visited.
+            int side = side(min, max, threshold);
+            if (side != 0) {
+                append(side > 0, height);
+                continue;
+            }
+            for (int k = 0; k < segmentCount; k++) {
+                int y0 = segmentStart[k];
+                int y1 = segmentStart[k + 1];
+                float a = column[rowLo[y0]];
+                float b = column[rowHi[y0]];
+                side = side(Math.min(a, b), Math.max(a, b), threshold);
+                if (side != 0) {
+                    append(side > 0, y1 - y0);
+                    continue;
                 }
-                run++;
+                for (int y = y0; y < y1; y++) {
+                    append(rowWeightLo[y] * a + rowWeightHi[y] * b > threshold, 1);
+                }
             }
         }
         if (on) {
             area += run;
         }
-        n = push(n, run);
+        push(run);
         if (area == 0) {
             return null;
         }
-        return new EncodedMask(new Rle(height, width, CocoRle.compress(runs, n)), area);
+        return new EncodedMask(new Rle(height, width, CocoRle.compress(runs, runCount)), area);
     }
 
-    private int push(int n, int run) {
-        if (n == runs.length) {
+    /** +1 when every blend of values in [min, max] is above the threshold, -1 when all are at or below it, 0 when unsure. */
+    private static int side(float min, float max, double threshold) {
+        double margin = ROUNDING * (Math.abs(threshold) + Math.max(Math.abs(min), Math.abs(max)));
+        if (min > threshold + margin) {
+            return 1;
+        }
+        return max < threshold - margin ? -1 : 0;
+    }
+
+    /** Adds {@code length} pixels of one value to the column-major runs. */
+    private void append(boolean pixel, int length) {
+        if (pixel != on) {
+            if (on) {
+                area += run;
+            }
+            push(run);
+            run = 0;
+            on = pixel;
+        }
+        run += length;
+    }
+
+    private void push(int value) {
+        if (runCount == runs.length) {
             runs = Arrays.copyOf(runs, runs.length * 2);
         }
-        runs[n] = run;
-        return n + 1;
+        runs[runCount++] = value;
     }
 }

@@ -1,0 +1,123 @@
+package io.conceptseg.encoder.text;
+
+import io.conceptseg.api.ModelPackageException;
+import io.conceptseg.api.backend.DType;
+import io.conceptseg.api.backend.StageRunner;
+import io.conceptseg.api.backend.Tensor;
+import io.conceptseg.api.model.ModelDescriptor;
+import io.conceptseg.api.model.ModelPackage;
+import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.api.stage.ModelSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A session over a package folder with only a vocabulary, whose text stage is a function of the
+ * ids (by default feature[b, l, d] = id * 100 + d, mask = attention mask); it records each run's
+ * batch size.
+ */
+final class CountingSession implements ModelSession {
+    static final int D = 3;
+
+    final List<Integer> batches = new CopyOnWriteArrayList<>();
+    private final ModelPackage model;
+    private final String backend;
+    private final Function<Map<String, Tensor>, Map<String, Tensor>> stage;
+
+    CountingSession(ModelPackage model, String backend) {
+        this(model, backend, CountingSession::idFeatures);
+    }
+
+    CountingSession(ModelPackage model, String backend, Function<Map<String, Tensor>, Map<String, Tensor>> stage) {
+        this.model = model;
+        this.backend = backend;
+        this.stage = stage;
+    }
+
+    /** A package in {@code dir} with the tokenizer's test vocabulary and context length 8. */
+    static ModelPackage model(Path dir, String id) {
+        try {
+            Files.createDirectories(dir.resolve("tokenizer"));
+            Files.write(dir.resolve("tokenizer/vocab.txt"), WordPieceTokenizerTest.VOCAB);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        StageSpec text = new StageSpec("text", Map.of(),
+                List.of(new TensorSpec("input_ids", DType.INT64, List.of("B", "8")),
+                        new TensorSpec("attention_mask", DType.INT64, List.of("B", "8"))),
+                List.of(new TensorSpec("text_features", DType.FLOAT32, List.of("B", "8", "3")),
+                        new TensorSpec("text_mask", DType.FLOAT32, List.of("B", "8"))));
+        ModelDescriptor d = new ModelDescriptor(1, id, "test", "", new ModelDescriptor.ImageSpec(16,
+                List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0)),
+                new ModelDescriptor.TextSpec("wordpiece", "tokenizer/vocab.txt", 8, WordPieceTokenizerTest.SPECIAL),
+                Map.of("d_model", (double) D), new ModelDescriptor.Thresholds(0.5, 0.0), "w.safetensors", "float32",
+                Map.of(), Map.of("text", text));
+        return new ModelPackage() {
+            @Override
+            public Path root() { return dir; }
+
+            @Override
+            public ModelDescriptor descriptor() { return d; }
+
+            @Override
+            public String origin() { return "test"; }
+        };
+    }
+
+    static Map<String, Tensor> idFeatures(Map<String, Tensor> in) {
+        Tensor ids = in.get("input_ids");
+        Tensor mask = in.get("attention_mask");
+        int b = (int) ids.dim(0);
+        int l = (int) ids.dim(1);
+        float[] f = new float[b * l * D];
+        float[] m = new float[b * l];
+        for (int i = 0; i < b * l; i++) {
+            for (int d = 0; d < D; d++) {
+                f[i * D + d] = ids.longs()[i] * 100 + d;
+            }
+            m[i] = mask.longs()[i];
+        }
+        return Map.of("text_features", Tensor.ofFloats(f, b, l, D), "text_mask", Tensor.ofFloats(m, b, l));
+    }
+
+    int runs() { return batches.size(); }
+
+    @Override
+    public ModelPackage model() { return model; }
+
+    @Override
+    public String backendId() { return backend; }
+
+    @Override
+    public boolean hasStage(String name) { return model.descriptor().stage(name) != null; }
+
+    @Override
+    public StageRunner runner(String name) {
+        if (!hasStage(name)) {
+            throw new ModelPackageException(name, "no such stage");
+        }
+        return new StageRunner() {
+            @Override
+            public String stage() { return name; }
+
+            @Override
+            public String backendId() { return backend; }
+
+            @Override
+            public Map<String, Tensor> run(Map<String, Tensor> inputs) {
+                batches.add((int) inputs.get("input_ids").dim(0));
+                return stage.apply(inputs);
+            }
+
+            @Override
+            public void close() { }
+        };
+    }
+}

@@ -123,6 +123,37 @@ class ExportTest(unittest.TestCase):
             want = self.model.geometry(*[torch.from_numpy(gin[n]) for n in ("input_boxes", "input_labels", "fpn_feat_1")])
         self.assertLess(np.abs(got[0] - want[0].numpy()).max(), 2e-5)
 
+    def test_torchscript_dynamic_prompt_axes(self):
+        import torch
+        for stage, cut in (("decoder", ("prompt_features", "prompt_mask")),
+                           ("fusion", ("prompt_features", "prompt_mask")),
+                           ("geometry", ("input_boxes", "input_labels"))):
+            fx, _ = safetensors_io.load(os.path.join(self.a, "fixtures", f"{stage}.safetensors"))
+            names = [i["name"] for i in self.desc["stages"][stage]["inputs"]]
+            args = [torch.from_numpy(fx["input." + n]) for n in names]
+            args = [a[:, :1] if n in cut else a for n, a in zip(names, args)]
+            ts = torch.jit.load(os.path.join(self.a, "torchscript", f"{stage}.pt"))
+            with torch.no_grad():
+                got, want = ts(*args), self.model.stage(stage)(*args)
+            for g, w in zip(got, want):
+                self.assertEqual(g.shape, w.shape)
+                self.assertLess(float((g - w).abs().max()), 1e-5, stage)
+
+    def test_checkpoint_round_trip(self):
+        import torch
+        from conceptseg_train.export import make_model
+        with tempfile.TemporaryDirectory() as d:
+            trained = {k: v + 0.01 for k, v in self.model.state_dict().items()}
+            ck = os.path.join(d, "ck.pt")
+            torch.save({"model": trained, "config": self.model.cfg.to_dict()}, ck)
+            m, tok = make_model("default", 7, ck)          # config comes from the checkpoint
+            self.assertEqual(m.cfg, self.model.cfg)
+            for k, v in m.state_dict().items():
+                self.assertTrue(torch.equal(v, trained[k]), k)
+            m2, _ = make_model("tiny", 0, os.path.join(self.a, "weights.safetensors"))
+            for k, v in m2.state_dict().items():
+                self.assertTrue(torch.equal(v, self.model.state_dict()[k]), k)
+
     def test_numpy_reference_matches_fixtures(self):
         """docs/model-architecture.md, implemented from weights alone, reproduces every stage."""
         ref = Reference.from_package(self.a)

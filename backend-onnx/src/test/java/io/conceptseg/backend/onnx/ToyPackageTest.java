@@ -106,6 +106,17 @@ class ToyPackageTest {
     }
 
     @Test
+    void runsAnEmptySymbolicAxis() {
+        // e.g. a request without geometry prompts: N = 0
+        try (StageRunner r = backend.load(toy, "toy")) {
+            Map<String, Tensor> out = r.run(inputs(2, 0));
+            assertArrayEquals(new long[] {0, 0}, out.get("id_sum").longs());
+            Map<String, Tensor> none = r.run(inputs(0, 3));
+            assertArrayEquals(new long[] {0, 3, 4}, none.get("scaled").shape());
+        }
+    }
+
+    @Test
     void ignoresTensorsTheStageDoesNotDeclare() {
         try (StageRunner r = backend.load(toy, "toy")) {
             Map<String, Tensor> in = inputs(1, 2);

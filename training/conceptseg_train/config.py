@@ -6,7 +6,7 @@ architecture from the descriptor alone (see docs/model-architecture.md).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, Tuple
 
 ARCHITECTURE = "conceptseg-sam3-mini"

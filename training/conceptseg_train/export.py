@@ -65,7 +65,6 @@ def load_checkpoint(path: str) -> Tuple[Dict[str, torch.Tensor], Optional[dict],
 
 def make_model(preset_name: str, seed: int, checkpoint: Optional[str] = None
                ) -> Tuple[ConceptSegModel, WordPieceTokenizer]:
-    torch.manual_seed(seed)
     sd = cfg_dict = vocab = None
     if checkpoint:
         sd, cfg_dict, vocab = load_checkpoint(checkpoint)

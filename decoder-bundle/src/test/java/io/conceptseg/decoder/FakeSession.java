@@ -18,16 +18,31 @@ import java.util.function.Function;
 
 /** A model session over hand-made stage runners that record what they were given. */
 final class FakeSession implements ModelSession {
-    private final ModelDescriptor descriptor;
+    private final ModelPackage model;
     private final Map<String, FakeRunner> runners = new LinkedHashMap<>();
 
-    private FakeSession(ModelDescriptor descriptor) {
-        this.descriptor = descriptor;
+    private FakeSession(ModelPackage model) {
+        this.model = model;
     }
 
-    /** Builds a session; add stages with {@link #stage}. */
+    /** A session over a made-up model without stages; add them with {@link #stage}. */
     static FakeSession create(int side) {
-        return new FakeSession(descriptor(side, new LinkedHashMap<>()));
+        ModelDescriptor descriptor = descriptor(side, new LinkedHashMap<>());
+        return new FakeSession(new ModelPackage() {
+            @Override
+            public Path root() { return Path.of("/nonexistent/fake"); }
+
+            @Override
+            public ModelDescriptor descriptor() { return descriptor; }
+
+            @Override
+            public String origin() { return "test"; }
+        });
+    }
+
+    /** A session over a real package whose stages are run by {@link #runner} bodies. */
+    static FakeSession over(ModelPackage model) {
+        return new FakeSession(model);
     }
 
     private static ModelDescriptor descriptor(int side, Map<String, StageSpec> stages) {
@@ -40,7 +55,12 @@ final class FakeSession implements ModelSession {
 
     /** Declares a stage with float inputs and outputs of those names, run by {@code body}. */
     FakeSession stage(String name, List<String> inputs, List<String> outputs, Function<Map<String, Tensor>, Map<String, Tensor>> body) {
-        descriptor.stages().put(name, new StageSpec(name, Map.of(), specs(inputs), specs(outputs)));
+        model.descriptor().stages().put(name, new StageSpec(name, Map.of(), specs(inputs), specs(outputs)));
+        return runner(name, body);
+    }
+
+    /** Runs a stage the model declares with {@code body}. */
+    FakeSession runner(String name, Function<Map<String, Tensor>, Map<String, Tensor>> body) {
         runners.put(name, new FakeRunner(name, body));
         return this;
     }
@@ -53,18 +73,7 @@ final class FakeSession implements ModelSession {
     FakeRunner fake(String stage) { return runners.get(stage); }
 
     @Override
-    public ModelPackage model() {
-        return new ModelPackage() {
-            @Override
-            public Path root() { return Path.of("/nonexistent/fake"); }
-
-            @Override
-            public ModelDescriptor descriptor() { return descriptor; }
-
-            @Override
-            public String origin() { return "test"; }
-        };
-    }
+    public ModelPackage model() { return model; }
 
     @Override
     public String backendId() { return "fake"; }

@@ -133,21 +133,6 @@ class LetterboxMaskEncoderTest {
         assertEquals(64, enc.encode(two, 4, 0.0).area());
     }
 
-    /** Straightforward per-pixel reference, in double precision. */
-    private static double reference(float[] g, int gh, int gw, Letterbox lb, int x, int y) {
-        double mx = Math.min(Math.max((x + 0.5) * lb.scale() * gw / lb.side() - 0.5, 0), gw - 1);
-        double my = Math.min(Math.max((y + 0.5) * lb.scale() * gh / lb.side() - 0.5, 0), gh - 1);
-        int x0 = (int) Math.floor(mx);
-        int y0 = (int) Math.floor(my);
-        int x1 = Math.min(x0 + 1, gw - 1);
-        int y1 = Math.min(y0 + 1, gh - 1);
-        double ax = mx - x0;
-        double ay = my - y0;
-        double top = g[y0 * gw + x0] * (1 - ax) + g[y0 * gw + x1] * ax;
-        double bottom = g[y1 * gw + x0] * (1 - ax) + g[y1 * gw + x1] * ax;
-        return top * (1 - ay) + bottom * ay;
-    }
-
     @Test
     void matchesPerPixelReferenceAndCommonsEncoderOnRandomImages() {
         Random rnd = new Random(42);
@@ -168,7 +153,7 @@ class LetterboxMaskEncoderTest {
             long area = 0;
             for (int y = 0; y < h; y++) {
                 for (int x = 0; x < w; x++) {
-                    double ref = reference(grid, gridSide, gridSide, lb, x, y);
+                    double ref = ReferenceBilinear.logit(grid, 0, gridSide, gridSide, lb, x, y);
                     if (Math.abs(ref - t) > 1e-4) {
                         assertEquals(ref > t, got[y * w + x], "trial " + trial + " pixel (" + x + "," + y + ")");
                         checked++;

@@ -49,7 +49,7 @@ public final class QueryConceptDecoder implements ConceptDecoder {
 
     /** @param presenceHead turns presence and match logits into scores */
     @Activate
-    public QueryConceptDecoder(@Reference PresenceHead presenceHead) {
+    public QueryConceptDecoder(@Reference(name = "presenceHead") PresenceHead presenceHead) {
         this.presenceHead = presenceHead;
     }
 
@@ -61,6 +61,11 @@ public final class QueryConceptDecoder implements ConceptDecoder {
         }
         if (prompts == null) {
             throw new InvalidInputException("prompt embedding", "missing: encode the prompts before decoding");
+        }
+        Letterbox letterbox = image.letterbox();
+        if (letterbox == null || letterbox.width() < 1 || letterbox.height() < 1 || letterbox.side() < 1
+                || !(letterbox.scale() > 0) || Double.isInfinite(letterbox.scale())) {
+            throw new InvalidInputException("image embedding " + image.imageName(), "has no usable letterbox (" + letterbox + ")");
         }
         int batch = (int) prompts.features().dim(0);
         if (promptList == null || promptList.size() != batch) {
@@ -75,7 +80,6 @@ public final class QueryConceptDecoder implements ConceptDecoder {
                 List.of(fused == null ? Map.of() : fused.tensors(), promptTensors, image.features()));
         DecoderOutputs out = DecoderOutputs.check(session, STAGE, session.runner(STAGE).run(inputs), batch);
 
-        Letterbox letterbox = image.letterbox();
         LetterboxMaskEncoder masks = new LetterboxMaskEncoder(letterbox, out.gridHeight(), out.gridWidth());
         List<PromptResult> results = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {

@@ -217,6 +217,9 @@ class QueryConceptDecoderTest {
         assertTrue(count.getMessage().contains("2 prompts given for a prompt batch of 1"), count.getMessage());
         assertThrows(InvalidInputException.class,
                 () -> decoder.decode(ok, image(lb), prompts(1), fused(1), phrases("a"), new DecodeOptions(1.5, 0)));
+        InvalidInputException noLetterbox = assertThrows(InvalidInputException.class,
+                () -> decoder.decode(ok, image(new Letterbox(0, 8, 8, 1)), prompts(1), fused(1), phrases("a"), null));
+        assertTrue(noLetterbox.getMessage().startsWith("image embedding img: has no usable letterbox"), noLetterbox.getMessage());
 
         FakeSession missingInput = FakeSession.create(8).stage("decoder", List.of("fused_features", "fpn_feat_9"), DECODER_OUTPUTS,
                 in -> Map.of());

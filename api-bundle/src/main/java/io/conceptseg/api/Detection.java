@@ -5,7 +5,7 @@ package io.conceptseg.api;
  *
  * @param label the prompt's label (its phrase)
  * @param score final score, p(match) x p(present), in [0,1]
- * @param box bounding box of the mask, original pixels
+ * @param box the box head's prediction in original pixels, clipped to the image
  * @param mask the instance mask at the original image size
  * @param area number of mask pixels
  */

@@ -28,7 +28,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  *
  * <p>The launcher sets {@value #COMMAND} (the function, e.g. {@code segment}) and
  * {@value #COMMAND_LINE} (the whole Gogo line, each argument quoted) and registers an
- * {@link IntConsumer} service with {@code conceptseg.launcher=exit} that receives the status.
+ * {@link IntConsumer} service with {@code conceptseg.launcher=exit} that receives {@value #RUNNING}
+ * when the command starts (so the launcher knows the runner is alive) and then the exit status.
  * Without those properties (the interactive shell) this component does nothing.
  *
  * <p>The runner waits, bounded by {@value #WAIT_SECONDS}, until Gogo, the command and the services
@@ -48,6 +49,8 @@ public class CommandLineRunner {
 
     /** Exit statuses, also documented in the launcher's help. */
     static final int OK = 0, FAILED = 1, USAGE = 2, NOT_READY = 3;
+    /** Reported to the launcher before the command runs; never an exit status. */
+    static final int RUNNING = -1;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
@@ -101,6 +104,7 @@ public class CommandLineRunner {
                 System.err.println("conceptseg: " + blocker.reason());
                 return blocker.unknownCommand() ? USAGE : NOT_READY;
             }
+            report(RUNNING);
             return execute(processor, function, line, debug);
         } catch (InterruptedException e) {
             System.err.println("conceptseg: " + function + " interrupted: the framework is stopping");
@@ -233,7 +237,9 @@ public class CommandLineRunner {
                 }
             }
             // No launcher listening (another launcher set the properties): stop rather than hang.
-            ctx.getBundle(0).stop();
+            if (status != RUNNING) {
+                ctx.getBundle(0).stop();
+            }
         } catch (InvalidSyntaxException | BundleException | IllegalStateException e) {
             // the framework is already stopping; nothing left to report to
         }

@@ -1,0 +1,43 @@
+package io.conceptseg.launcher;
+
+/** The text of {@code conceptseg --help}. */
+final class Help {
+    private Help() {
+    }
+
+    static final String TEXT = """
+            usage: conceptseg [OPTIONS] COMMAND [ARGS...]
+
+            Runs one ConceptSeg command (a Gogo command of scope cs) in an embedded OSGi framework
+            and exits; `shell` opens the interactive Gogo console instead.
+
+            commands:
+              backends                  list the inference backends: priority, availability (or why
+                                        not), devices, active, loaded stages, last latency
+              backend ID|auto           select the backend for new requests (lasts for one run here;
+                                        in scripts pass --backend ID to the command instead)
+              models                    list the installed model packages, default first
+              segment [--out DIR] [--threshold T] [--backend ID] [--model ID] IMAGE PHRASE...
+                                        find every instance of each phrase; prints one line per
+                                        detection; with --out writes IMAGE.json (COCO) and IMAGE.png
+              predict --out FILE [--threshold T] [--backend ID] [--model ID] DATASET_DIR
+                                        COCO results for every (image, phrase) pair of an SA-Co data set
+              bench [--runs N] [--warmup N] [--backend ID] [--model ID] IMAGE PHRASE...
+                                        per-stage p50/p95, pipeline vs direct latency, overhead ratio
+              shell                     the interactive console (cs:segment ..., help cs:segment, lb)
+              NAME ARGS...              any other command a bundle registers in scope cs
+
+              Quote phrases of several words: conceptseg segment part.png washer "rust spot"
+
+            options (before COMMAND):
+              --model-dir DIR           also load model packages from DIR (repeatable); the variable
+                                        CONCEPTSEG_MODEL_DIR adds folders too (separated by ':')
+              --wait SECONDS            how long to wait for the pipeline's services (default 30)
+              --timeout SECONDS         stop and exit 124 after this long (default 3600)
+              --debug                   stack traces and framework diagnostics (also -Dconceptseg.debug=true)
+              -h, --help                this text
+
+            exit status: 0 done, 1 the command failed, 2 wrong arguments, 3 the pipeline or a needed
+            service did not start, 124 timed out.
+            """;
+}

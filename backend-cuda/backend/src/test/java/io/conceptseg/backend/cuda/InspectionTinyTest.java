@@ -1,0 +1,153 @@
+package io.conceptseg.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.api.ModelPackageException;
+import io.conceptseg.api.backend.StageRunner;
+import io.conceptseg.api.backend.Tensor;
+import io.conceptseg.api.model.ModelPackage;
+import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.commons.model.ModelPackages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The backend on DJL's CPU device with the repository's inspection-tiny package: every stage's
+ * TorchScript module against its exporter fixture, within model.json's tolerance.torchscript.
+ */
+class InspectionTinyTest {
+    private static CudaBackend backend;
+    private static ModelPackage tiny;
+    private static double tolerance;
+
+    @BeforeAll
+    static void setUp() {
+        long t0 = System.nanoTime();
+        backend = TestPackages.cpuBackend();
+        // the first start in a JVM extracts libtorch (when not cached) and loads it
+        assertTrue(backend.availability().available());
+        System.out.printf("[cuda device=cpu] engine start %.2f s%n", (System.nanoTime() - t0) / 1e9);
+        // the package is part of the repository: its absence is a failure, not a reason to skip
+        tiny = ModelPackages.open(TestPackages.tinyRoot(), "model-inspection/packages/inspection-tiny");
+        tolerance = tiny.descriptor().tolerance().get("torchscript");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.deactivate();
+    }
+
+    @Test
+    void theToleranceIsTheExportersAndEveryStageIsCovered() {
+        assertEquals(1e-4, tolerance, "model.json tolerance.torchscript");
+        assertEquals(List.of("vision", "text", "geometry", "fusion", "decoder"), List.copyOf(tiny.descriptor().stages().keySet()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
+    void everyStageReproducesItsFixture(String stage) {
+        try (StageRunner r = backend.load(tiny, stage)) {
+            double err = FixtureCheck.assertReproduces(tiny, r, tolerance);
+            assertTrue(err <= tolerance);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
+    void everyStageReproducesItsFixtureAtBatchOne(String stage) {
+        try (StageRunner r = backend.load(tiny, stage)) {
+            double err = FixtureCheck.assertReproducesFirst(tiny, r, tolerance);
+            assertTrue(err <= tolerance);
+        }
+    }
+
+    @Test
+    void rejectsBadInputsNamingStageAndTensor() {
+        try (StageRunner vision = backend.load(tiny, "vision"); StageRunner text = backend.load(tiny, "text")) {
+            ConceptSegException shape = assertThrows(ConceptSegException.class,
+                    () -> vision.run(Map.of("images", Tensor.ofFloats(new float[3 * 64 * 64], 1, 3, 64, 64))));
+            assertEquals("stage 'vision' input 'images': axis 2 must be 128: expected float32 [B, 3, 128, 128], got float32 [1, 3, 64, 64]",
+                    shape.getMessage());
+            Map<String, Tensor> floatIds = new HashMap<>();
+            floatIds.put("input_ids", Tensor.ofFloats(new float[16], 1, 16));
+            floatIds.put("attention_mask", Tensor.ofLongs(new long[16], 1, 16));
+            assertEquals("stage 'text' input 'input_ids': expected int64 [B, 16], got float32 [1, 16]",
+                    assertThrows(ConceptSegException.class, () -> text.run(floatIds)).getMessage());
+            ConceptSegException missing = assertThrows(ConceptSegException.class,
+                    () -> text.run(Map.of("input_ids", Tensor.ofLongs(new long[16], 1, 16))));
+            assertTrue(missing.getMessage().startsWith("stage 'text' input 'attention_mask': missing"), missing.getMessage());
+        }
+    }
+
+    @Test
+    void aMissingModuleIsNamedAndTheOtherStagesStillLoad(@TempDir Path tmp) throws IOException {
+        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path decoder = root.resolve("torchscript/decoder.pt");
+        Files.delete(decoder);
+        ModelPackage damaged = ModelPackages.open(root, "damaged copy");
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(damaged, "decoder"));
+        assertEquals(decoder.toString(), e.input());
+        assertEquals("missing from model package inspection-tiny", e.problem());
+        try (StageRunner text = backend.load(damaged, "text")) {
+            FixtureCheck.assertReproduces(damaged, text, tolerance);
+        }
+    }
+
+    @Test
+    void aCorruptModuleIsNamed(@TempDir Path tmp) throws IOException {
+        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path vision = root.resolve("torchscript/vision.pt");
+        byte[] bytes = Files.readAllBytes(vision);
+        // a broken download or copy: the archive ends mid-way
+        Files.write(vision, Arrays.copyOf(bytes, bytes.length * 2 / 3));
+        ModelPackage damaged = ModelPackages.open(root, "damaged copy");
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(damaged, "vision"));
+        assertEquals(vision.toString(), e.input());
+        assertTrue(e.problem().startsWith("libtorch cannot load it as the TorchScript module of stage 'vision' on cpu"), e.problem());
+        assertFalse(e.problem().contains("\n"), e.problem());
+        System.out.println("[cuda device=cpu] corrupt vision.pt: " + e.problem());
+    }
+
+    @Test
+    void fourThreadsGetIdenticalResults() throws Exception {
+        try (StageRunner r = backend.load(tiny, "decoder")) {
+            Map<String, Tensor> in = FixtureCheck.inputs(tiny, "decoder");
+            Map<String, Tensor> reference = r.run(in);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<Map<String, Tensor>>> futures = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    futures.add(pool.submit(() -> r.run(in)));
+                }
+                for (Future<Map<String, Tensor>> f : futures) {
+                    Map<String, Tensor> out = f.get();
+                    for (TensorSpec t : tiny.descriptor().stage("decoder").outputs()) {
+                        assertArrayEquals(reference.get(t.name()).floats(), out.get(t.name()).floats(), t.name());
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+}

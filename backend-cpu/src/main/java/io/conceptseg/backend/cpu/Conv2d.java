@@ -1,0 +1,155 @@
+package io.conceptseg.backend.cpu;
+
+import java.util.Arrays;
+
+/**
+ * A 2-D convolution (groups 1, no dilation, zero padding) as a matrix product: the weights
+ * [out, in, kh, kw] are already the row-major matrix A [out, in·kh·kw], and B is the image unrolled
+ * (im2col) block by block straight into the panels the product consumes, so the unrolled image is
+ * never materialised whole. A 1x1 convolution just copies rows of the input.
+ */
+final class Conv2d {
+    private final float[] weight;
+    private final float[] bias;
+    private final int out;
+    private final int in;
+    private final int kernel;
+    private final int stride;
+    private final int pad;
+
+    /** @param weight [out, in, kernel, kernel]; @param bias [out] */
+    Conv2d(float[] weight, float[] bias, int out, int in, int kernel, int stride, int pad) {
+        if (weight.length != out * in * kernel * kernel || bias.length != out) {
+            throw new IllegalArgumentException("conv " + out + "x" + in + "x" + kernel + "x" + kernel + " got " + weight.length
+                    + " weights, " + bias.length + " biases");
+        }
+        this.weight = weight;
+        this.bias = bias;
+        this.out = out;
+        this.in = in;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.pad = pad;
+    }
+
+    int out() {
+        return out;
+    }
+
+    /** Output side for an input side. */
+    int outSize(int size) {
+        return (size + 2 * pad - kernel) / stride + 1;
+    }
+
+    /** Convolves x [in, h, w] (at {@code x[xOff..]}); returns [out, oh, ow], GELU applied when asked. */
+    float[] apply(WorkerPool pool, float[] x, int xOff, int h, int w, boolean gelu) {
+        int oh = outSize(h);
+        int ow = outSize(w);
+        int pixels = oh * ow;
+        int k = in * kernel * kernel;
+        float[] y = new float[out * pixels];
+        Sgemm.Panels panels = kernel == 1 && stride == 1 && pad == 0
+                ? Sgemm.rowMajor(x, xOff, pixels)
+                : new Im2col(x, xOff, h, w, oh, ow);
+        Sgemm.Epilogue epilogue = new Sgemm.Epilogue() {
+            @Override
+            public void init(float[][] acc, int r0, int m, int jb, int j0, int nc) {
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(acc[i], 0, nc, bias[r0 + i]);
+                }
+            }
+
+            @Override
+            public void store(float[][] acc, int r0, int m, int jb, int j0, int nc) {
+                for (int i = 0; i < m; i++) {
+                    if (gelu) {
+                        Activations.gelu(acc[i], nc);
+                    }
+                    System.arraycopy(acc[i], 0, y, (r0 + i) * pixels + j0, nc);
+                }
+            }
+        };
+        // tiles take every output channel unless that leaves threads idle: B (the unrolled image) is
+        // then built once per pixel block
+        int tile = Sgemm.rowsPerTile(out, pixels, pool.parallelism(), out);
+        Sgemm.multiply(pool, weight, 0, out, k, pixels, panels, epilogue, tile);
+        return y;
+    }
+
+    /** Rows of the unrolled image: row (ci, a, b), column (r, c) holds x[ci, r·s + a − p, c·s + b − p]. */
+    private final class Im2col implements Sgemm.Panels {
+        private final float[] x;
+        private final int xOff;
+        private final int h;
+        private final int w;
+        private final int oh;
+        private final int ow;
+
+        Im2col(float[] x, int xOff, int h, int w, int oh, int ow) {
+            this.x = x;
+            this.xOff = xOff;
+            this.h = h;
+            this.w = w;
+            this.oh = oh;
+            this.ow = ow;
+        }
+
+        @Override
+        public int offset(int k0) {
+            return 0;
+        }
+
+        @Override
+        public float[][] rows(int k0, int kc, int jb, int j0, int nc, float[][] scratch) {
+            int kk2 = kernel * kernel;
+            for (int kk = 0; kk < kc; kk++) {
+                float[] row = scratch[kk];
+                if (row == null || row.length < nc) {
+                    row = scratch[kk] = new float[Sgemm.NC];
+                }
+                int kidx = k0 + kk;
+                int ci = kidx / kk2;
+                int a = (kidx % kk2) / kernel;
+                int b = kidx % kernel;
+                fillRow(row, xOff + ci * h * w, a, b, j0, nc);
+            }
+            return scratch;
+        }
+
+        /** Unrolls one (channel, a, b) row over output pixels [j0, j0+nc). */
+        private void fillRow(float[] row, int plane, int a, int b, int j0, int nc) {
+            int end = j0 + nc;
+            int p = j0;
+            while (p < end) {
+                int r = p / ow;
+                int c0 = p - r * ow;
+                int c1 = Math.min(ow, c0 + (end - p));
+                int d = p - j0;
+                int iy = r * stride + a - pad;
+                if (iy < 0 || iy >= h) {
+                    Arrays.fill(row, d, d + (c1 - c0), 0f);
+                } else {
+                    int src = plane + iy * w;
+                    if (stride == 1) {
+                        // ix = c + b - pad lies in [0, w) for c in [lo, hi)
+                        int lo = Math.max(c0, pad - b);
+                        int hi = Math.min(c1, w + pad - b);
+                        if (hi <= lo) {
+                            Arrays.fill(row, d, d + (c1 - c0), 0f);
+                        } else {
+                            Arrays.fill(row, d, d + (lo - c0), 0f);
+                            System.arraycopy(x, src + lo + b - pad, row, d + (lo - c0), hi - lo);
+                            Arrays.fill(row, d + (hi - c0), d + (c1 - c0), 0f);
+                        }
+                    } else {
+                        for (int c = c0; c < c1; c++) {
+                            int ix = c * stride + b - pad;
+                            row[d + c - c0] = ix >= 0 && ix < w ? x[src + ix] : 0f;
+                        }
+                    }
+                }
+                p += c1 - c0;
+            }
+        }
+    }
+}

@@ -23,11 +23,12 @@ import java.util.stream.Stream;
  * @param pairs the (image, phrase) pairs, in file order
  * @param root the parsed JSON (annotations, categories) for evaluation
  */
-record SacoDataset(Path dir, Path annotationsFile, List<Pair> pairs, JsonObject root) {
+public record SacoDataset(Path dir, Path annotationsFile, List<Pair> pairs, JsonObject root) {
 
     /** One (image, phrase) pair: an "images" entry. */
-    record Pair(long id, String fileName, Path file, String phrase, int index) {
-        String where() { return "images[" + index + "] (id " + id + ", " + fileName + ")"; }
+    public record Pair(long id, String fileName, Path file, String phrase, int index) {
+        /** The entry, for messages. */
+        public String where() { return "images[" + index + "] (id " + id + ", " + fileName + ")"; }
     }
 
     /**
@@ -35,7 +36,7 @@ record SacoDataset(Path dir, Path annotationsFile, List<Pair> pairs, JsonObject 
      *
      * @throws InvalidInputException naming the folder, the file or the entry at fault
      */
-    static SacoDataset read(Path dir) {
+    public static SacoDataset read(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new InvalidInputException(dir.toString(), Files.exists(dir) ? "is not a folder" : "data set folder not found");
         }

@@ -75,8 +75,8 @@ final class FixtureCheck {
                     "stage " + runner.stage() + " output " + t.name() + ": max abs error " + err + " > " + tolerance);
             worst = Math.max(worst, err);
         }
-        System.out.printf("[cuda device=cpu] %s/%s (%s) max abs error %.3g (tolerance %.1g):%s%n", model.id(), runner.stage(),
-                label, worst, tolerance, report);
+        // the runner names its device ("cuda:model/stage@cpu"); no cast: in the OSGi test it comes from the bundle's loader
+        System.out.printf("[%s] (%s) max abs error %.3g (tolerance %.1g):%s%n", runner, label, worst, tolerance, report);
         return worst;
     }
 }

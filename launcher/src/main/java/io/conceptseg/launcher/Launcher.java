@@ -23,6 +23,7 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.startlevel.BundleStartLevel;
 
 /**
  * Starts Felix embedded with the distribution's bundles and either runs one {@code cs} command
@@ -59,6 +60,9 @@ final class Launcher {
         config.put("felix.log.level", request.debug() ? "2" : "1");
         config.put("ds.loglevel", request.debug() ? "warn" : "error");
         config.put("gosh.home", dist.toString());
+        // every rank of StartOrder has its own start level, so that stopping runs in reverse:
+        // the shell first, then the pipeline and backends, then the framework services
+        config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, String.valueOf(StartOrder.LEVELS));
         config.put("conceptseg.debug", String.valueOf(request.debug()));
         if (!request.modelDirs().isEmpty()) {
             config.put("conceptseg.model.dirs", request.modelDirsProperty());
@@ -123,6 +127,7 @@ final class Launcher {
                 .thenComparing(Bundle::getSymbolicName));
         for (Bundle b : ordered) {
             try {
+                b.adapt(BundleStartLevel.class).setStartLevel(StartOrder.level(b.getSymbolicName(), request.interactive()));
                 b.start();
             } catch (BundleException | RuntimeException e) {
                 String name = b.getSymbolicName();

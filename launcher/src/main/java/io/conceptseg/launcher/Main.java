@@ -13,6 +13,9 @@ import java.util.Map;
  * framework and exits with its status, or opens the Gogo console for {@code shell}. See {@link Help}.
  */
 public final class Main {
+    /** Held so the level sticks: JUL keeps loggers weakly. */
+    private static final java.util.logging.Logger JLINE_LOG = java.util.logging.Logger.getLogger("org.jline");
+
     private Main() {
     }
 
@@ -49,6 +52,10 @@ public final class Main {
             stderr.println("conceptseg: the distribution is not built" + (dist == null ? "" : " (" + dist + "/bundles is missing)")
                     + "; build it with: mvn -q install -DskipTests");
             return Launcher.NOT_READY;
+        }
+        if (!request.debug()) {
+            // JLine warns on stderr when stdin is not a terminal (piped console input); that is expected
+            JLINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         }
         PrintStream filtered = Launcher.filteredStderr(stderr, request.debug());
         System.setErr(filtered);

@@ -12,7 +12,15 @@ final class StartOrder {
     static final String SHELL_BUNDLE = "io.conceptseg.shell";
     static final String SCR_BUNDLE = "org.apache.felix.scr";
 
+    /** Start levels used: one per rank. */
+    static final int LEVELS = 4;
+
     private StartOrder() {
+    }
+
+    /** The start level of a started bundle: its rank + 1 (level 0 is the system bundle's). */
+    static int level(String symbolicName, boolean interactive) {
+        return Math.max(1, rank(symbolicName, interactive) + 1);
     }
 
     static int rank(String symbolicName, boolean interactive) {

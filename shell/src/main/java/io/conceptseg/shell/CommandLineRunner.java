@@ -1,11 +1,13 @@
 package io.conceptseg.shell;
 
 import io.conceptseg.api.ConceptSegException;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Collection;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -105,7 +107,7 @@ public class CommandLineRunner {
                 return blocker.unknownCommand() ? USAGE : NOT_READY;
             }
             report(RUNNING);
-            return execute(processor, function, line, debug);
+            return execute(processor, function, line, debug, () -> thread == null);
         } catch (InterruptedException e) {
             System.err.println("conceptseg: " + function + " interrupted: the framework is stopping");
             return FAILED;
@@ -134,46 +136,53 @@ public class CommandLineRunner {
     }
 
     private Blocker blocker(String function, long elapsedMillis) {
-        if (processor == null) {
+        CommandProcessor p = processor;
+        if (p == null) {
             return new Blocker("the Gogo runtime is not running (bundle org.apache.felix.gogo.runtime)", false);
         }
-        Collection<String> functions = registeredFunctions();
+        Collection<String> functions = gogoFunctions(p);
         if (!functions.contains(function)) {
             if (elapsedMillis >= UNKNOWN_GRACE_MILLIS) {
                 return new Blocker("unknown command '" + function + "'; the commands are: " + String.join(", ", functions), true);
             }
             return new Blocker("command cs:" + function + " is not registered", false);
         }
+        if (!ConceptSegCommands.FUNCTIONS.contains(function)) {
+            return null;
+        }
         ConceptSegCommands c = commands;
-        String missing = c == null ? null : c.missingService(function);
+        if (c == null) {
+            return new Blocker("the cs commands component is not active (bundle io.conceptseg.shell)", false);
+        }
+        String missing = c.missingService(function);
         return missing == null ? null : new Blocker(ConceptSegCommands.notRunning(missing), false);
     }
 
-    private Collection<String> registeredFunctions() {
+    /**
+     * The functions of scope cs that Gogo itself knows (its own command table, not the service
+     * registry: Gogo adds a command slightly after the service is registered).
+     */
+    static Collection<String> gogoFunctions(CommandProcessor processor) {
         TreeSet<String> names = new TreeSet<>();
-        try {
-            ServiceReference<?>[] refs = context.getServiceReferences((String) null,
-                    "(" + CommandProcessor.COMMAND_SCOPE + "=" + ConceptSegCommands.SCOPE + ")");
-            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
-                Object f = ref.getProperty(CommandProcessor.COMMAND_FUNCTION);
-                if (f instanceof String[]) {
-                    names.addAll(Arrays.asList((String[]) f));
-                } else if (f instanceof Collection) {
-                    ((Collection<?>) f).forEach(x -> names.add(String.valueOf(x)));
-                } else if (f != null) {
-                    names.add(f.toString());
+        try (CommandSession session = processor.createSession(InputStream.nullInputStream(), System.out, System.err)) {
+            Object commands = session.get(".commands");
+            if (commands instanceof Collection) {
+                String prefix = ConceptSegCommands.SCOPE + ":";
+                for (Object name : (Collection<?>) commands) {
+                    String n = String.valueOf(name);
+                    if (n.startsWith(prefix)) {
+                        names.add(n.substring(prefix.length()));
+                    }
                 }
             }
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalStateException(e);
         }
         return names;
     }
 
     /** Runs one Gogo line and prints its result; returns the exit status. Also used by tests. */
-    static int execute(CommandProcessor processor, String function, String line, boolean debug) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
+    static int execute(CommandProcessor processor, String function, String line, boolean debug, BooleanSupplier stopping) {
+        PrintStream out = root(System.out);
+        PrintStream err = root(System.err);
         CommandSession session = processor.createSession(System.in, out, err);
         try {
             Object result = session.execute(line);
@@ -182,19 +191,27 @@ public class CommandLineRunner {
             }
             out.flush();
             return OK;
-        } catch (CommandFailure | ConceptSegException e) {
-            err.println("conceptseg: error: " + e.getMessage());
-            trace(e, debug, err);
-            return FAILED;
-        } catch (IllegalArgumentException e) {
-            if (String.valueOf(e.getMessage()).startsWith("Cannot coerce")) {
-                err.println("conceptseg: wrong arguments for " + function + "; usage: conceptseg " + Usage.of(function));
-                trace(e, debug, err);
-                return USAGE;
-            }
-            return unexpected(e, debug, err);
         } catch (Exception e) {
-            return unexpected(e, debug, err);
+            int status = FAILED;
+            if (stopping.getAsBoolean()) {
+                // the launcher stopped the framework (timeout, Ctrl-C) and has said why; whatever
+                // the command failed with now is a consequence, not the cause
+                err.println("conceptseg: " + function + " stopped: the framework is shutting down");
+            } else if (e instanceof CommandFailure || e instanceof ConceptSegException) {
+                err.println("conceptseg: error: " + e.getMessage());
+            } else if (isArgumentMismatch(e)) {
+                err.println("conceptseg: wrong arguments for " + function + "; usage: conceptseg " + Usage.of(function));
+                status = USAGE;
+            } else {
+                // Gogo rethrows a command's exceptions but wraps its errors (StackOverflowError, OutOfMemoryError)
+                Throwable shown = e instanceof InvocationTargetException && e.getCause() != null ? e.getCause() : e;
+                err.println("conceptseg: error: " + shown.getClass().getSimpleName() + ": " + shown.getMessage()
+                        + (debug ? "" : " (run with --debug for the stack trace)"));
+            }
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return status;
         } finally {
             out.flush();
             err.flush();
@@ -202,17 +219,29 @@ public class CommandLineRunner {
         }
     }
 
-    private static int unexpected(Exception e, boolean debug, PrintStream err) {
-        err.println("conceptseg: error: " + e.getClass().getSimpleName() + ": " + e.getMessage()
-                + (debug ? "" : " (for the stack trace, run with -Dconceptseg.debug=true)"));
-        trace(e, debug, err);
-        return FAILED;
+    /**
+     * The process stream behind Gogo's per-thread System.out/err. A session must be given the real
+     * stream: given the per-thread one, whatever a command prints to System.err (progress) would
+     * be routed back into itself until the stack overflows.
+     */
+    static PrintStream root(PrintStream stream) {
+        try {
+            Object root = stream.getClass().getMethod("getRoot").invoke(stream);
+            return root instanceof PrintStream ? (PrintStream) root : stream;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return stream;
+        }
     }
 
-    private static void trace(Throwable e, boolean debug, PrintStream err) {
-        if (debug) {
-            e.printStackTrace(err);
-        }
+    /**
+     * Whether Gogo could not map the arguments onto the command: "Cannot coerce ..." when no
+     * method takes them, "Command not found" when a command that exists gets no argument at all
+     * (the runner has checked that the function is registered).
+     */
+    static boolean isArgumentMismatch(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        return (e instanceof IllegalArgumentException && message.startsWith("Cannot coerce"))
+                || e.getClass().getSimpleName().equals("CommandNotFoundException");
     }
 
     private void report(int status) {

@@ -11,6 +11,7 @@ import io.conceptseg.api.model.ModelRegistry;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -38,6 +39,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
         "osgi.command.function=bench"})
 public class ConceptSegCommands {
     static final String SCOPE = "cs";
+    /** The functions registered below (osgi.command.function). */
+    static final Set<String> FUNCTIONS = Set.of("backends", "backend", "models", "segment", "predict", "bench");
     static final int DEFAULT_RUNS = 20;
     static final int DEFAULT_WARMUP = 3;
 

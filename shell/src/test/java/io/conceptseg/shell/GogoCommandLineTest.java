@@ -24,6 +24,7 @@ class GogoCommandLineTest {
     private final ConceptSegCommands commands = new ConceptSegCommands(tasks, new Fakes.Selector(), new Fakes.Registry());
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private boolean stopping;
     private PrintStream savedOut;
     private PrintStream savedErr;
     private ThreadIOImpl threadIO;
@@ -38,7 +39,7 @@ class GogoCommandLineTest {
         threadIO = new ThreadIOImpl();
         threadIO.start();
         processor = new CommandProcessorImpl(threadIO);
-        for (String f : List.of("backends", "backend", "models", "segment", "predict", "bench")) {
+        for (String f : ConceptSegCommands.FUNCTIONS) {
             processor.addCommand("cs", commands, f);
         }
     }
@@ -51,7 +52,7 @@ class GogoCommandLineTest {
     }
 
     private int run(String function, String line) {
-        return CommandLineRunner.execute(processor, function, line, false);
+        return CommandLineRunner.execute(processor, function, line, false, () -> stopping);
     }
 
     private String out() {
@@ -101,6 +102,13 @@ class GogoCommandLineTest {
     }
 
     @Test
+    void commandWithoutAnyArgumentIsAUsageError() {
+        int status = run("segment", "cs:segment");
+        assertEquals(CommandLineRunner.USAGE, status);
+        assertTrue(err().startsWith("conceptseg: wrong arguments for segment; usage: conceptseg segment [--out DIR]"), err());
+    }
+
+    @Test
     void unexpectedExceptionIsOneLineWithoutStackTrace() {
         tasks.failure = new IllegalStateException("decoder produced 3 masks for 4 boxes");
         int status = run("bench", "cs:bench 'a.png' 'washer'");
@@ -108,6 +116,29 @@ class GogoCommandLineTest {
         List<String> lines = err().lines().toList();
         assertEquals(1, lines.size(), err());
         assertTrue(lines.get(0).startsWith("conceptseg: error: IllegalStateException: decoder produced 3 masks for 4 boxes"), err());
+    }
+
+    @Test
+    void failureWhileTheFrameworkStopsSaysSoInsteadOfTheConsequence() {
+        tasks.failure = new IllegalStateException("backend went away");
+        stopping = true;
+        assertEquals(CommandLineRunner.FAILED, run("bench", "cs:bench 'a.png' 'washer'"));
+        assertEquals("conceptseg: bench stopped: the framework is shutting down\n", err());
+    }
+
+    @Test
+    void progressPrintedByACommandGoesToStderrAndTheSummaryToStdout() {
+        int status = run("predict", "cs:predict '--out' 'r.json' 'ds'");
+        assertEquals(CommandLineRunner.OK, status, err());
+        assertTrue(err().startsWith("predict: 1/100 (1%) img1.png washer\n"), err());
+        assertTrue(err().endsWith("predict: 100/100 (100%) img100.png washer\n"), err());
+        assertTrue(out().startsWith("wrote 123 detections for 100 (image, phrase) pairs"), out());
+    }
+
+    @Test
+    void gogoFunctionsListsTheCsCommandsGogoKnows() {
+        processor.addCommand("other", commands, "models");
+        assertEquals(new java.util.TreeSet<>(ConceptSegCommands.FUNCTIONS), CommandLineRunner.gogoFunctions(processor));
     }
 
     @Test

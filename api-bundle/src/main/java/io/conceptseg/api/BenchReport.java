@@ -17,4 +17,16 @@ public record BenchReport(String backendId, String modelId, int prompts, List<La
         LatencyStats pipeline, LatencyStats direct, double overheadRatio) {
     /** Copies the list. */
     public BenchReport { stages = List.copyOf(stages); }
+
+    /** Whole requests (one image, all prompts) per second, from the mean pipeline latency. */
+    public double imagesPerSecond() { return 1000.0 / pipeline.mean(); }
+
+    /**
+     * This report's p50 over the baseline's p50 for the same prompt count among {@code all}, or NaN
+     * when the baseline was not measured.
+     */
+    public double ratioTo(String baselineBackend, List<BenchReport> all) {
+        return all.stream().filter(r -> r.backendId().equals(baselineBackend) && r.prompts() == prompts)
+                .findFirst().map(r -> pipeline.p50() / r.pipeline().p50()).orElse(Double.NaN);
+    }
 }

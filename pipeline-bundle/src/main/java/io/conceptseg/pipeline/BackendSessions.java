@@ -171,7 +171,15 @@ public class BackendSessions implements BackendSelector, SessionProvider {
         while (true) {
             InferenceBackend backend = resolve(backendId);
             String key = backend.id() + '\u0000' + model.id() + '\u0000' + model.root();
-            LoadedSession session = sessions.computeIfAbsent(key, k -> load(model, backend));
+            LoadedSession session;
+            try {
+                session = sessions.computeIfAbsent(key, k -> load(model, backend));
+            } catch (RuntimeException e) {
+                if (backends.get(backend.id()) != backend) {
+                    continue; // the backend left while loading: resolve again, as a new request would
+                }
+                throw e;
+            }
             if (session.acquire()) {
                 return session;
             }

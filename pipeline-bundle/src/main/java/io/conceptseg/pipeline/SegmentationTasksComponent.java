@@ -15,6 +15,9 @@ import io.conceptseg.api.SegmentReport;
 import io.conceptseg.api.SegmentRequest;
 import io.conceptseg.api.SegmentResult;
 import io.conceptseg.api.SegmentationTasks;
+import io.conceptseg.api.NoBackendException;
+import io.conceptseg.api.backend.BackendSelector;
+import io.conceptseg.api.backend.BackendStatus;
 import io.conceptseg.api.image.ImageData;
 import io.conceptseg.api.image.ImageDecoder;
 import io.conceptseg.api.model.ModelPackage;
@@ -44,6 +47,8 @@ public class SegmentationTasksComponent implements SegmentationTasks {
     ModelRegistry models;
     @Reference
     SessionProvider sessions;
+    @Reference
+    BackendSelector selector;
 
     @Override
     public SegmentReport segment(Path image, List<String> phrases, Path outDir, SegmentOptions options) {
@@ -163,6 +168,17 @@ public class SegmentationTasksComponent implements SegmentationTasks {
         LatencyStats p = Latencies.of("pipeline", pipeline);
         LatencyStats d = Latencies.of("direct", direct);
         return new BenchReport(last.result().backendId(), last.result().modelId(), phrases.size(), stages, p, d, p.p50() / d.p50());
+    }
+
+    @Override
+    public List<BenchReport> benchBackends(Path image, List<String> phrases, List<String> backends, int warmup, int runs) {
+        List<String> ids = backends == null || backends.isEmpty()
+                ? selector.backends().stream().filter(b -> b.availability().available()).map(BackendStatus::id).toList()
+                : backends;
+        if (ids.isEmpty()) {
+            throw new NoBackendException("all", "no backend is available to benchmark");
+        }
+        return SegmentationTasks.super.benchBackends(image, phrases, ids, warmup, runs);
     }
 
     private static List<ConceptPrompt> prompts(List<String> phrases) {

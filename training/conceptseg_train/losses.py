@@ -1,0 +1,180 @@
+"""Training forward with deep supervision, and the set criterion (SAM3 / DETR style).
+
+``forward_train`` composes the very stage modules that are exported (vision once per image, text,
+geometry, fusion and decoder once per pair) and, instead of DecoderStage.forward, runs the same
+decoder ops itself so that the heads (shared final LayerNorm, box/score/presence/mask heads) can be
+applied to every decoder layer's output: deep supervision without touching model.py. The last
+layer's outputs equal DecoderStage.forward's (tests/test_train.py checks it).
+
+Losses per decoder layer, for a batch of (image, prompt) pairs:
+- match logits: sigmoid focal loss, on pairs whose concept is present (matched queries 1, others 0);
+  on negative pairs the presence token alone answers (SAM3's decoupling of recognition and
+  localisation: final score = p(match) x p(present));
+- boxes: L1 (cxcywh) + GIoU on matched queries;
+- masks: BCE + dice at the S/4 grid against the area-downsampled ground truth (soft targets),
+  matched queries only;
+- presence: BCE on the pair (positive iff any instance).
+Sums are normalised by the number of ground-truth instances in the batch.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .matcher import HungarianMatcher, box_cxcywh_to_xyxy, elementwise_giou
+from .model import ConceptSegModel, key_bias
+
+
+# ----------------------------------------------------------------------------------------------
+# Forward
+def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tensor,
+                           prompt: Tensor, prompt_mask: Tensor, aux: bool = True) -> Dict:
+    """DecoderStage.forward, keeping every layer's heads. Returns
+    {"layers": [{"logits", "boxes", "presence", "mask_embed"}] (last = final), "pix": [B, D, h0, h0]}."""
+    b = fused.shape[0]
+    D, Q, h = dec.d_model, dec.queries, dec.map_size
+    pos = p2.flatten(2).transpose(1, 2)
+    mem_key = fused + pos
+    bias = key_bias(prompt_mask, dec.mask_bias)
+    t = torch.cat((dec.query_embed, dec.presence_embed), 0)[None].expand(b, -1, -1)
+    tpos = torch.cat((dec.query_pos, dec.presence_pos), 0)[None]
+    m = prompt_mask[:, :, None]
+    summary = (prompt * m).sum(1) / m.sum(1).clamp(min=1.0)
+    sp = dec.score_prompt_proj(summary)
+    outs = []
+    n = len(dec.layers)
+    for i, layer in enumerate(dec.layers):
+        t = layer(t, tpos, fused, mem_key, prompt, bias)
+        if not aux and i < n - 1:
+            continue
+        tn = dec.norm(t)
+        q, pres = tn[:, :Q], tn[:, Q:]
+        outs.append({
+            "boxes": torch.sigmoid(dec.box_head(q)),
+            "logits": torch.matmul(dec.score_query_proj(q), sp[:, :, None])[:, :, 0] * (1.0 / math.sqrt(D))
+            + dec.score_bias,
+            "presence": dec.presence_head(pres)[:, 0],
+            "mask_embed": dec.mask_embed(q),
+        })
+    fused_map = fused.transpose(1, 2).reshape(b, D, h, h)
+    pix = dec.pixel(fused_map, f1, f0)
+    return {"layers": outs, "pix": pix}
+
+
+def forward_train(model: ConceptSegModel, batch: Dict, aux: bool = True) -> Dict:
+    """Vision once per image, everything else once per pair (batch from train_data.collate)."""
+    f0, f1, f2, _, _, p2 = model.vision(batch["images"])
+    idx = batch["pair_image"]
+    f0, f1, f2, p2 = f0[idx], f1[idx], f2[idx], p2[idx]
+    tf, tm = model.text(batch["input_ids"], batch["attention_mask"])
+    tm = tm * batch["use_text"][:, None]
+    gf, gm = model.geometry(batch["input_boxes"], batch["input_labels"], f1)
+    pf, pm = torch.cat((tf, gf), 1), torch.cat((tm, gm), 1)
+    (fused,) = model.fusion(f2, p2, pf, pm)
+    return decoder_layers_forward(model.decoder, fused, f0, f1, p2, pf, pm, aux=aux)
+
+
+def full_masks(layer: Dict, pix: Tensor) -> Tensor:
+    return torch.einsum("bqd,bdhw->bqhw", layer["mask_embed"], pix)
+
+
+# ----------------------------------------------------------------------------------------------
+# Loss terms
+def sigmoid_focal_loss(logits: Tensor, targets: Tensor, alpha: float = 0.25, gamma: float = 2.0) -> Tensor:
+    """Elementwise focal loss (RetinaNet), not reduced."""
+    p = torch.sigmoid(logits)
+    ce = F.binary_cross_entropy_with_logits(logits, targets, reduction="none")
+    p_t = p * targets + (1 - p) * (1 - targets)
+    loss = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        loss = (alpha * targets + (1 - alpha) * (1 - targets)) * loss
+    return loss
+
+
+def dice_loss(logits: Tensor, targets: Tensor) -> Tensor:
+    """[N, H, W] logits, soft targets -> [N] 1 - dice."""
+    p = logits.flatten(1).sigmoid()
+    t = targets.flatten(1)
+    return 1 - (2 * (p * t).sum(-1) + 1) / (p.sum(-1) + t.sum(-1) + 1)
+
+
+@dataclass
+class LossWeights:
+    cls: float = 2.0
+    l1: float = 5.0
+    giou: float = 2.0
+    mask_bce: float = 5.0
+    dice: float = 5.0
+    presence: float = 2.0
+    aux: float = 1.0          # weight of every non-final decoder layer's losses
+
+
+class SetCriterion:
+    def __init__(self, matcher: Optional[HungarianMatcher] = None, weights: Optional[LossWeights] = None,
+                 alpha: float = 0.25, gamma: float = 2.0):
+        self.matcher = matcher or HungarianMatcher()
+        self.w = weights or LossWeights()
+        self.alpha, self.gamma = alpha, gamma
+
+    def layer_losses(self, layer: Dict, pix: Tensor, batch: Dict, final: bool) -> Tuple[Dict[str, Tensor], list]:
+        tb, tmk = batch["target_boxes"], batch["target_masks"]
+        present = batch["present"]
+        logits, boxes = layer["logits"], layer["boxes"]
+        B, Q = logits.shape
+        if final and self.matcher.w_dice:
+            with torch.no_grad():
+                masks_all = full_masks(layer, pix)
+            match = self.matcher(logits.detach(), boxes.detach(), tb, masks_all, tmk)
+        else:
+            match = self.matcher(logits.detach(), boxes.detach(), tb)
+        num = max(1.0, float(sum(t.shape[0] for t in tb)))
+        # class: focal on positive pairs only
+        cls_t = torch.zeros_like(logits)
+        bi, qi, gi = [], [], []
+        for b, (q, g) in enumerate(match):
+            cls_t[b, q] = 1.0
+            bi.append(torch.full_like(q, b))
+            qi.append(q)
+            gi.append(g)
+        pos_pairs = present > 0.5
+        focal = sigmoid_focal_loss(logits, cls_t, self.alpha, self.gamma)
+        l_cls = (focal * pos_pairs[:, None].float()).sum() / num
+        l_pres = F.binary_cross_entropy_with_logits(layer["presence"][:, 0], present)
+        bi, qi = torch.cat(bi), torch.cat(qi)
+        if bi.numel():
+            src_b = boxes[bi, qi]
+            tgt_b = torch.cat([tb[b][g] for b, (_, g) in enumerate(match)])
+            l_l1 = F.l1_loss(src_b, tgt_b, reduction="sum") / num
+            l_giou = (1 - elementwise_giou(box_cxcywh_to_xyxy(src_b), box_cxcywh_to_xyxy(tgt_b))).sum() / num
+            e = layer["mask_embed"][bi, qi]                                # [M, D]
+            pm = torch.einsum("md,mdhw->mhw", e, pix[bi])
+            tm = torch.cat([tmk[b][g] for b, (_, g) in enumerate(match)])
+            l_bce = F.binary_cross_entropy_with_logits(pm, tm, reduction="none").mean((1, 2)).sum() / num
+            l_dice = dice_loss(pm, tm).sum() / num
+        else:
+            z = logits.sum() * 0.0
+            l_l1 = l_giou = l_bce = l_dice = z
+        return {"cls": l_cls, "l1": l_l1, "giou": l_giou, "mask_bce": l_bce, "dice": l_dice,
+                "presence": l_pres}, match
+
+    def __call__(self, out: Dict, batch: Dict) -> Tuple[Tensor, Dict[str, float]]:
+        layers, pix = out["layers"], out["pix"]
+        total = 0.0
+        logs: Dict[str, float] = {}
+        w = self.w
+        for i, layer in enumerate(layers):
+            final = i == len(layers) - 1
+            terms, _ = self.layer_losses(layer, pix, batch, final)
+            lw = 1.0 if final else w.aux
+            total = total + lw * (w.cls * terms["cls"] + w.l1 * terms["l1"] + w.giou * terms["giou"]
+                                  + w.mask_bce * terms["mask_bce"] + w.dice * terms["dice"]
+                                  + w.presence * terms["presence"])
+            if final:
+                logs.update({k: float(v.detach()) for k, v in terms.items()})
+        logs["loss"] = float(total.detach())
+        return total, logs

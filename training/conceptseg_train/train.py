@@ -1,0 +1,406 @@
+"""Train conceptseg-sam3-mini on rendered surface-inspection scenes (SAM3-style detector training).
+
+    cd training
+    OPENBLAS_NUM_THREADS=1 nice -n 15 /usr/bin/python3 -m conceptseg_train.train \
+        --preset default --out runs/v1 --minutes M [--resume]
+
+Every step renders (in a background DataLoader worker) or reads from a pre-rendered cache
+``images_per_step`` scenes, draws ``pairs_per_image`` (prompt, instances) pairs per scene (text
+phrases with hard negatives, exemplar and geometric prompts: train_data.py), runs the vision stage
+once per image and the rest once per pair, matches queries to instances one-to-one (matcher.py)
+and optimises the set criterion with deep supervision (losses.py). AdamW, linear warm-up + cosine
+decay over ``--total-steps``, gradient clipping.
+
+Output folder: ``last.pt`` (everything needed to resume exactly: model, optimizer, scheduler,
+step, RNG states; written atomically every ``--ckpt-minutes``), ``best.pt`` (model weights, config
+and vocabulary of the best validation cgF1 -- export.py --checkpoint reads both), ``log.jsonl``
+(one JSON object a line: "train" lines with the losses, "val" lines with the validation figures,
+"event" lines for start/resume/stop).
+
+A run is a pure function of its arguments: batch s is built from generators seeded by
+(seed, scene index), the model from ``--seed``; the time budget only decides where it stops.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import sys
+import time
+from typing import Dict, List, Optional
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.optimize import linear_sum_assignment
+
+from .config import ModelConfig, preset
+from .losses import LossWeights, SetCriterion, forward_train, full_masks
+from .matcher import HungarianMatcher
+from .model import ConceptSegModel, build_model, count_parameters
+from .tokenizer import WordPieceTokenizer, default_tokenizer
+from . import train_data as TD
+
+
+# ----------------------------------------------------------------------------------------------
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python3 -m conceptseg_train.train", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--preset", default="default")
+    ap.add_argument("--out", required=True, help="run folder (checkpoints, log.jsonl)")
+    ap.add_argument("--minutes", type=float, default=60.0, help="wall-clock budget of this invocation")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--image-size", type=int, default=None, help="override the preset's image size")
+    ap.add_argument("--images-per-step", type=int, default=4)
+    ap.add_argument("--pairs-per-image", type=int, default=4)
+    ap.add_argument("--exemplar-prob", type=float, default=0.15)
+    ap.add_argument("--geometric-prob", type=float, default=0.12)
+    ap.add_argument("--edge-prob", type=float, default=0.1)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--min-lr-ratio", type=float, default=0.05)
+    ap.add_argument("--weight-decay", type=float, default=0.05)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--total-steps", type=int, default=6000, help="length of the cosine schedule")
+    ap.add_argument("--max-steps", type=int, default=None, help="stop after this step (default: total steps)")
+    ap.add_argument("--clip", type=float, default=1.0)
+    ap.add_argument("--no-aux", action="store_true", help="no deep supervision")
+    ap.add_argument("--data", choices=("live", "cache"), default="live")
+    ap.add_argument("--cache-dir", default=None, help="scene cache (default cache/S<size>_seed<seed>)")
+    ap.add_argument("--cache-count", type=int, default=4000)
+    ap.add_argument("--workers", type=int, default=1, help="DataLoader workers (0 = in process)")
+    ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--val-minutes", type=float, default=12.0)
+    ap.add_argument("--val-images", type=int, default=48)
+    ap.add_argument("--val-pairs", type=int, default=4)
+    ap.add_argument("--val-seed", type=int, default=TD.VAL_SEED)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    if a.seed == a.val_seed:
+        ap.error("--seed must differ from the validation seed")
+    return a
+
+
+def model_config(a: argparse.Namespace, vocab_size: int) -> ModelConfig:
+    kw = {"vocab_size": vocab_size}
+    if a.image_size:
+        kw["image_size"] = a.image_size
+    return preset(a.preset, **kw)
+
+
+def lr_lambda(warmup: int, total: int, min_ratio: float):
+    def f(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / max(1, warmup)
+        t = min(1.0, (step - warmup) / max(1, total - warmup))
+        return min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * t))
+    return f
+
+
+def make_optimizer(model: torch.nn.Module, a) -> torch.optim.Optimizer:
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (decay if p.ndim >= 2 and "embed" not in n and "pos" not in n else no_decay).append(p)
+    return torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.999))
+
+
+@torch.no_grad()
+def init_for_training(model: ConceptSegModel) -> None:
+    """Small additions to the model's own initialisation: a focal-loss prior on the match logits."""
+    model.decoder.score_bias.fill_(-2.0)
+
+
+# ----------------------------------------------------------------------------------------------
+class Trainer:
+    def __init__(self, a: argparse.Namespace, log_stream=None):
+        self.a = a
+        torch.set_num_threads(a.threads)
+        os.makedirs(a.out, exist_ok=True)
+        self.log_path = os.path.join(a.out, "log.jsonl")
+        self.log_stream = log_stream
+        self.ckpt_path = os.path.join(a.out, "last.pt")
+        self.tok = default_tokenizer(16)
+        resume = None
+        if a.resume and os.path.exists(self.ckpt_path):
+            resume = torch.load(self.ckpt_path, map_location="cpu")
+            self.cfg = ModelConfig.from_dict(resume["config"])
+            self.tok = WordPieceTokenizer(resume["vocab"], self.cfg.context_length)
+            saved = resume["args"]
+            # the run's defining arguments come from the checkpoint; the budget from this call
+            for k, v in saved.items():
+                if k not in ("out", "minutes", "resume", "max_steps", "workers", "threads",
+                             "log_every", "ckpt_minutes", "val_minutes"):
+                    setattr(a, k, v)
+        else:
+            self.cfg = model_config(a, len(self.tok.vocab))
+        self.model = build_model(self.cfg, seed=a.seed).train()
+        init_for_training(self.model)
+        self.opt = make_optimizer(self.model, a)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
+        self.criterion = SetCriterion(HungarianMatcher(), LossWeights(aux=0.0 if a.no_aux else 1.0))
+        self.step = 0
+        self.best = -1.0
+        self.trained_seconds = 0.0
+        if resume is not None:
+            self.model.load_state_dict(resume["model"])
+            self.opt.load_state_dict(resume["optimizer"])
+            self.sched.load_state_dict(resume["scheduler"])
+            self.step = int(resume["step"])
+            self.best = float(resume.get("best", -1.0))
+            self.trained_seconds = float(resume.get("trained_seconds", 0.0))
+            torch.set_rng_state(resume["torch_rng"])
+            np.random.set_state(resume["numpy_rng"])
+            random.setstate(resume["python_rng"])
+        else:
+            torch.manual_seed(a.seed)
+            np.random.seed(a.seed)
+            random.seed(a.seed)
+        self.resumed = resume is not None
+        self.cache_dir = None
+        if a.data == "cache":
+            self.cache_dir = a.cache_dir or os.path.join("cache", f"S{self.cfg.image_size}_seed{a.seed}")
+        self._val = None
+        self._stop = False
+
+    # ------------------------------------------------------------------------------------------
+    def log(self, obj: Dict) -> None:
+        line = json.dumps(obj, sort_keys=False)
+        with open(self.log_path, "a") as f:
+            f.write(line + "\n")
+        if self.log_stream is not None:
+            print(line, file=self.log_stream, flush=True)
+
+    def checkpoint_dict(self) -> Dict:
+        return {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(),
+                "scheduler": self.sched.state_dict(), "step": self.step, "best": self.best,
+                "trained_seconds": self.trained_seconds,
+                "config": self.cfg.to_dict(), "vocab": list(self.tok.vocab), "args": vars(self.a),
+                "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
+                "python_rng": random.getstate()}
+
+    @staticmethod
+    def atomic_save(obj, path: str) -> None:
+        tmp = path + ".tmp"
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+
+    def save(self) -> None:
+        self.atomic_save(self.checkpoint_dict(), self.ckpt_path)
+
+    def save_model(self, name: str) -> None:
+        self.atomic_save({"model": self.model.state_dict(), "config": self.cfg.to_dict(),
+                          "vocab": list(self.tok.vocab), "step": self.step}, os.path.join(self.a.out, name))
+
+    # ------------------------------------------------------------------------------------------
+    def batches(self):
+        a = self.a
+        if self.cache_dir:
+            TD.write_cache(self.cache_dir, a.seed, self.cfg.image_size, a.cache_count, edge_prob=a.edge_prob,
+                           log=lambda m: self.log({"type": "event", "event": m}))
+        ds = TD.BatchStream(self.step, seed=a.seed, side=self.cfg.image_size, cache_dir=self.cache_dir,
+                            edge_prob=a.edge_prob, tokenizer=self.tok, images_per_step=a.images_per_step,
+                            pairs_per_image=a.pairs_per_image, exemplar_prob=a.exemplar_prob,
+                            geometric_prob=a.geometric_prob)
+        if a.workers <= 0:
+            return iter(ds)
+        dl = torch.utils.data.DataLoader(ds, batch_size=None, num_workers=a.workers, prefetch_factor=2,
+                                         persistent_workers=False)
+        return iter(dl)
+
+    def train_step(self, batch: Dict) -> Dict[str, float]:
+        self.model.train()
+        out = forward_train(self.model, batch, aux=not self.a.no_aux)
+        loss, logs = self.criterion(out, batch)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.a.clip)
+        self.opt.step()
+        self.sched.step()
+        logs["grad_norm"] = float(gn)
+        return logs
+
+    def run(self) -> Dict:
+        a = self.a
+        max_steps = a.max_steps if a.max_steps is not None else a.total_steps
+        budget = a.minutes * 60.0
+        t0 = time.time()
+        last_ckpt = last_val = t0
+        self.log({"type": "event", "event": "resume" if self.resumed else "start", "step": self.step,
+                  "params": count_parameters(self.model), "config": self.cfg.to_dict(),
+                  "args": vars(a), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+        prev = {}
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                prev[sig] = signal.signal(sig, self._on_signal)
+            except ValueError:        # not the main thread (tests)
+                pass
+        it = self.batches()
+        acc: Dict[str, float] = {}
+        n_acc = 0
+        t_log = time.time()
+        last_logs = {}
+        reason = "max_steps"
+        try:
+            while self.step < max_steps:
+                if time.time() - t0 >= budget:
+                    reason = "time budget"
+                    break
+                if self._stop:
+                    reason = "signal"
+                    break
+                ts = time.time()
+                batch = next(it)
+                logs = self.train_step(batch)
+                self.step += 1
+                self.trained_seconds += time.time() - ts
+                last_logs = logs
+                for k, v in logs.items():
+                    acc[k] = acc.get(k, 0.0) + v
+                n_acc += 1
+                if self.step % a.log_every == 0 or self.step == max_steps:
+                    now = time.time()
+                    rec = {"type": "train", "step": self.step, "lr": self.sched.get_last_lr()[0],
+                           "s_per_step": (now - t_log) / n_acc, "pairs": int(batch["present"].numel())}
+                    rec.update({k: v / n_acc for k, v in acc.items()})
+                    rec["elapsed_min"] = (now - t0) / 60
+                    self.log(rec)
+                    acc, n_acc, t_log = {}, 0, now
+                if a.val_minutes > 0 and time.time() - last_val >= a.val_minutes * 60:
+                    self.validate_and_log()
+                    last_val = time.time()
+                if time.time() - last_ckpt >= a.ckpt_minutes * 60:
+                    self.save()
+                    last_ckpt = time.time()
+        finally:
+            for sig, h in prev.items():
+                signal.signal(sig, h)
+        self.save()
+        if a.val_minutes > 0 and reason != "signal":     # a signal asks for a quick, clean stop
+            self.validate_and_log()
+            self.save()
+        self.log({"type": "event", "event": "stop", "reason": reason, "step": self.step,
+                  "elapsed_min": (time.time() - t0) / 60})
+        return last_logs
+
+    def _on_signal(self, signum, frame):
+        self._stop = True
+
+    # ------------------------------------------------------------------------------------------
+    def validate_and_log(self) -> Dict:
+        v = self.validate()
+        v.update({"type": "val", "step": self.step})
+        if v["cgf1"] > self.best:
+            self.best = v["cgf1"]
+            self.save_model("best.pt")
+            v["best"] = True
+        self.save_model("model_last.pt")
+        self.log(v)
+        return v
+
+    @torch.no_grad()
+    def validate(self, batch_pairs: int = 16) -> Dict:
+        a = self.a
+        if self._val is None:
+            vdir = os.path.join("cache") if os.path.isdir("cache") or a.data == "cache" else None
+            self._val = TD.validation_set(self.cfg.image_size, a.val_images, a.val_pairs, a.val_seed,
+                                          cache_dir=vdir)
+        scenes, pairs = self._val
+        return evaluate(self.model, self.tok, scenes, pairs, batch_pairs)
+
+
+@torch.no_grad()
+def evaluate(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16,
+             score_threshold: float = 0.5) -> Dict:
+    """Presence accuracy, IL_MCC, F1@0.5, pmF1 (IoU 0.5:0.95), cgF1, mean IoU of matched masks
+    (score-thresholded predictions, and oracle: best one-to-one over all queries)."""
+    was_training = model.training
+    model.eval()
+    S = model.cfg.image_size
+    thr = np.arange(0.5, 0.96, 0.05)
+    tp = np.zeros(len(thr))
+    fp = np.zeros(len(thr))
+    fn = np.zeros(len(thr))
+    pres_ok = 0
+    il = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    ious_kept: List[float] = []
+    ious_oracle: List[float] = []
+    all50 = [0, 0, 0]          # tp, fp, fn at IoU 0.5 over all pairs (negatives' detections are fp)
+    for s0 in range(0, len(pairs), batch_pairs):
+        chunk = pairs[s0:s0 + batch_pairs]
+        used = sorted({p.image for p in chunk})
+        remap = {g: j for j, g in enumerate(used)}
+        local = [TD.Pair(remap[p.image], p.phrase, list(p.geo_boxes), list(p.geo_labels), list(p.targets))
+                 for p in chunk]
+        batch = TD.collate([scenes[g] for g in used], local, tok)
+        out = forward_train(model, batch, aux=False)
+        layer = out["layers"][-1]
+        masks = full_masks(layer, out["pix"])
+        masks = F.interpolate(masks, size=(S, S), mode="bilinear", align_corners=False) > 0
+        scores = torch.sigmoid(layer["logits"]) * torch.sigmoid(layer["presence"])
+        pres = torch.sigmoid(layer["presence"][:, 0])
+        for b, p in enumerate(chunk):
+            gt = scenes[p.image].full_masks[p.targets] if p.targets else np.zeros((0, S, S), bool)
+            present = len(p.targets) > 0
+            pres_ok += int((pres[b].item() > 0.5) == present)
+            keep = (scores[b] >= score_threshold).numpy()
+            decided = bool(keep.any())
+            il[("tp" if decided else "fn") if present else ("fp" if decided else "tn")] += 1
+            pm = masks[b].numpy().reshape(masks.shape[1], -1)
+            g = gt.reshape(gt.shape[0], S * S)
+            if g.shape[0]:
+                inter = pm.astype(np.float32) @ g.T.astype(np.float32)
+                union = pm.sum(1)[:, None] + g.sum(1)[None, :] - inter
+                iou = inter / np.maximum(union, 1)
+                r, c = linear_sum_assignment(-iou)
+                ious_oracle += list(iou[r, c])
+            else:
+                iou = np.zeros((pm.shape[0], 0))
+            k_iou = iou[keep]
+            if k_iou.shape[0] and k_iou.shape[1]:
+                r, c = linear_sum_assignment(-k_iou)
+                m = k_iou[r, c]
+                ious_kept += [float(x) for x in m if x > 0]
+            else:
+                m = np.zeros(0)
+            nk, ng = int(keep.sum()), g.shape[0]
+            if present:          # pmF1: micro F1 over positive pairs
+                for t_i, t in enumerate(thr):
+                    n_tp = int((m >= t).sum())
+                    tp[t_i] += n_tp
+                    fp[t_i] += nk - n_tp
+                    fn[t_i] += ng - n_tp
+            n_tp50 = int((m >= 0.5).sum())
+            all50[0] += n_tp50
+            all50[1] += nk - n_tp50
+            all50[2] += ng - n_tp50
+    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+    n = len(pairs)
+    num = il["tp"] * il["tn"] - il["fp"] * il["fn"]
+    den = math.sqrt(max(1, (il["tp"] + il["fp"]) * (il["tp"] + il["fn"]) * (il["tn"] + il["fp"]) * (il["tn"] + il["fn"])))
+    mcc = num / den
+    if was_training:
+        model.train()
+    return {"pairs": n, "presence_acc": pres_ok / max(1, n), "il_mcc": mcc, "f1_50": 2 * all50[0] / max(1, 2 * all50[0] + all50[1] + all50[2]),
+            "pmf1": float(f1.mean()), "cgf1": 100.0 * float(f1.mean()) * mcc,
+            "miou_matched": float(np.mean(ious_kept)) if ious_kept else 0.0,
+            "miou_oracle": float(np.mean(ious_oracle)) if ious_oracle else 0.0,
+            "il": il}
+
+
+def main(argv=None) -> int:
+    a = parse_args(argv)
+    tr = Trainer(a, log_stream=sys.stdout)
+    tr.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

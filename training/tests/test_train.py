@@ -1,0 +1,157 @@
+"""Training: matcher, losses, deep-supervision forward, tiny overfit, exact checkpoint/resume."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from tests import _common  # noqa: F401  (thread limits)
+
+import numpy as np
+import torch
+
+from conceptseg_train import train as T
+from conceptseg_train import train_data as TD
+from conceptseg_train.losses import SetCriterion, decoder_layers_forward, dice_loss, forward_train, full_masks
+from conceptseg_train.matcher import HungarianMatcher, box_cxcywh_to_xyxy, pairwise_giou
+
+
+def tiny_args(out, *extra):
+    return T.parse_args(["--preset", "tiny", "--out", out, "--images-per-step", "2", "--pairs-per-image", "3",
+                         "--workers", "0", "--warmup", "2", "--total-steps", "50", "--val-minutes", "0",
+                         "--log-every", "1", *extra])
+
+
+class MatcherTest(unittest.TestCase):
+    def test_hand_made_assignment(self):
+        # 3 queries, 2 targets: query 2 sits on target 0, query 0 on target 1, query 1 is far away
+        boxes = torch.tensor([[[0.7, 0.7, 0.2, 0.2], [0.1, 0.9, 0.05, 0.05], [0.3, 0.3, 0.2, 0.2]]])
+        logits = torch.tensor([[0.0, 0.0, 0.0]])
+        tgt = [torch.tensor([[0.31, 0.3, 0.2, 0.21], [0.69, 0.71, 0.2, 0.2]])]
+        (q, g), = HungarianMatcher()(logits, boxes, tgt)
+        self.assertEqual(q.tolist(), [0, 2])
+        self.assertEqual(g.tolist(), [1, 0])
+
+    def test_class_cost_breaks_ties(self):
+        boxes = torch.tensor([[[0.5, 0.5, 0.2, 0.2], [0.5, 0.5, 0.2, 0.2]]])
+        logits = torch.tensor([[-4.0, 4.0]])
+        (q, g), = HungarianMatcher()(logits, boxes, [torch.tensor([[0.5, 0.5, 0.2, 0.2]])])
+        self.assertEqual(q.tolist(), [1])
+
+    def test_masks_and_empty(self):
+        boxes = torch.full((2, 2, 4), 0.5)
+        logits = torch.zeros(2, 2)
+        masks = torch.full((2, 2, 4, 4), -10.0)
+        masks[0, 1, :2, :2] = 10.0                       # query 1 paints target 0's mask
+        tm = torch.zeros(1, 4, 4)
+        tm[0, :2, :2] = 1.0
+        res = HungarianMatcher(w_dice=5.0)(logits, boxes, [torch.full((1, 4), 0.5), torch.zeros(0, 4)],
+                                          masks, [tm, torch.zeros(0, 4, 4)])
+        self.assertEqual(res[0][0].tolist(), [1])
+        self.assertEqual(res[1][0].numel(), 0)
+
+    def test_giou(self):
+        a = box_cxcywh_to_xyxy(torch.tensor([[0.5, 0.5, 0.2, 0.2]]))
+        b = box_cxcywh_to_xyxy(torch.tensor([[0.5, 0.5, 0.2, 0.2], [0.9, 0.9, 0.1, 0.1]]))
+        g = pairwise_giou(a, b)
+        self.assertAlmostEqual(float(g[0, 0]), 1.0, places=5)
+        self.assertLess(float(g[0, 1]), 0.0)
+        self.assertAlmostEqual(float(dice_loss(torch.full((1, 2, 2), 20.0), torch.ones(1, 2, 2))[0]), 0.0, places=4)
+
+
+class DataTest(unittest.TestCase):
+    def test_letterbox_formula_and_targets(self):
+        rng = np.random.default_rng(3)
+        from conceptseg_train.data import render
+        img, inst = render.sample(rng, size=(300, 225))
+        sc = TD.make_scene(img, inst, 128)
+        self.assertEqual((sc.rw, sc.rh), (128, int(225 * 128 / 300 + 0.5)))
+        self.assertTrue((sc.image[sc.rh:] == 0).all())
+        x = TD.normalize(sc.image, sc.rw, sc.rh)
+        self.assertTrue((x[:, sc.rh:, :] == 0).all())
+        if inst:
+            self.assertTrue((sc.boxes[:, 2:] > 0).all() and (sc.boxes <= 1.0 + 1e-6).all())
+            self.assertEqual(sc.masks.shape[1:], (32, 32))
+
+    def test_batches_are_a_function_of_the_step(self):
+        from conceptseg_train.tokenizer import default_tokenizer
+        tok = default_tokenizer(16)
+        src = TD.SceneSource(5, 128)
+        a = TD.make_batch(src, tok, 7, 2, 6, 5, 0.4, 0.4)
+        b = TD.make_batch(src, tok, 7, 2, 6, 5, 0.4, 0.4)
+        self.assertTrue(torch.equal(a["images"], b["images"]))
+        self.assertEqual(a["phrases"], b["phrases"])
+        self.assertTrue(torch.equal(a["input_boxes"], b["input_boxes"]))
+        # every prompt keeps at least one valid token; held-out combinations never appear
+        valid = a["attention_mask"].float() * a["use_text"][:, None]
+        self.assertTrue(((valid.sum(1) + (a["input_labels"] >= 0).sum(1)) > 0).all())
+        from conceptseg_train.data import concepts as C
+        for p in a["phrases"] + b["phrases"]:
+            if p:
+                for f, k in C.HELD_OUT:
+                    self.assertFalse(p.startswith(f + " ") and k in p, p)
+
+
+class TrainTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="cs-train-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_aux_forward_last_layer_equals_decoder_stage(self):
+        tr = T.Trainer(tiny_args(self.tmp))
+        src = TD.SceneSource(0, 128)
+        batch = TD.make_batch(src, tr.tok, 0, 2, 3, 0, 0.3, 0.3)
+        m = tr.model.eval()
+        with torch.no_grad():
+            out = forward_train(m, batch)
+            last = out["layers"][-1]
+            idx = batch["pair_image"]
+            f0, f1, f2, _, _, p2 = m.vision(batch["images"])
+            tf, tm = m.text(batch["input_ids"], batch["attention_mask"])
+            tm = tm * batch["use_text"][:, None]
+            gf, gm = m.geometry(batch["input_boxes"], batch["input_labels"], f1[idx])
+            pf, pm = torch.cat((tf, gf), 1), torch.cat((tm, gm), 1)
+            (fused,) = m.fusion(f2[idx], p2[idx], pf, pm)
+            masks, boxes, logits, pres = m.decoder(fused, f0[idx], f1[idx], p2[idx], pf, pm)
+        self.assertEqual(len(out["layers"]), m.cfg.decoder_layers)
+        torch.testing.assert_close(last["boxes"], boxes)
+        torch.testing.assert_close(last["logits"], logits)
+        torch.testing.assert_close(last["presence"], pres)
+        torch.testing.assert_close(full_masks(last, out["pix"]), masks, rtol=1e-4, atol=1e-4)
+
+    def test_overfit_one_batch(self):
+        tr = T.Trainer(tiny_args(self.tmp, "--lr", "2e-3"))
+        src = TD.SceneSource(1, 128)
+        batch = TD.make_batch(src, tr.tok, 0, 2, 3, 1, 0.3, 0.3)
+        losses = [tr.train_step(batch)["loss"] for _ in range(12)]
+        self.assertTrue(all(np.isfinite(losses)), losses)
+        self.assertLess(np.mean(losses[-3:]), 0.8 * np.mean(losses[:3]), losses)
+
+    def test_resume_gives_identical_next_loss(self):
+        # 2 steps, checkpoint, resume for 1 step == 3 uninterrupted steps (loss and weights)
+        out = os.path.join(self.tmp, "run")
+        T.Trainer(tiny_args(out, "--max-steps", "2")).run()
+        resumed = T.Trainer(tiny_args(out, "--max-steps", "3", "--resume"))
+        self.assertEqual(resumed.step, 2)
+        got = resumed.run()
+        out2 = os.path.join(self.tmp, "run2")
+        straight = T.Trainer(tiny_args(out2, "--max-steps", "3")).run()
+        self.assertEqual(got["loss"], straight["loss"])
+        a = torch.load(os.path.join(out, "last.pt"))
+        b = torch.load(os.path.join(out2, "last.pt"))
+        self.assertEqual(a["step"], 3)
+        for k in a["model"]:
+            self.assertTrue(torch.equal(a["model"][k], b["model"][k]), k)
+
+    def test_validation_figures(self):
+        tr = T.Trainer(tiny_args(self.tmp))
+        scenes, pairs = TD.validation_set(128, 3, 2)
+        v = T.evaluate(tr.model, tr.tok, scenes, pairs)
+        for k in ("presence_acc", "il_mcc", "f1_50", "pmf1", "cgf1", "miou_oracle"):
+            self.assertTrue(np.isfinite(v[k]), k)
+        self.assertEqual(v["pairs"], len(pairs))
+
+
+if __name__ == "__main__":
+    unittest.main()

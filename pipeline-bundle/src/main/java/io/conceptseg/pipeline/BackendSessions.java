@@ -180,6 +180,13 @@ public class BackendSessions implements BackendSelector, SessionProvider {
                 }
                 throw e;
             }
+            if (backends.get(backend.id()) != backend) {
+                // loaded while the backend was leaving: its removal may have missed this session
+                if (sessions.remove(key, session)) {
+                    session.retire();
+                }
+                continue;
+            }
             if (session.acquire()) {
                 return session;
             }

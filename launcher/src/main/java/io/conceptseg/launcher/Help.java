@@ -30,8 +30,9 @@ final class Help {
               Quote phrases of several words: conceptseg segment part.png washer "rust spot"
 
             options (before COMMAND):
-              --model-dir DIR           also load model packages from DIR (repeatable); the variable
-                                        CONCEPTSEG_MODEL_DIR adds folders too (separated by ':')
+              --model-dir DIR           also load the model package in DIR (a folder with model.json;
+                                        repeatable); CONCEPTSEG_MODEL_DIR adds folders too (':'-separated).
+                                        A folder's model becomes the default over the embedded one
               --wait SECONDS            how long to wait for the pipeline's services (default 30)
               --timeout SECONDS         stop and exit 124 after this long (default 3600)
               --debug                   stack traces and framework diagnostics (also -Dconceptseg.debug=true)

@@ -93,6 +93,13 @@ final class Launcher {
         for (Path jar : jars) {
             bundles.add(context.installBundle("reference:" + jar.toUri()));
         }
+        for (String essential : List.of(StartOrder.SCR_BUNDLE, StartOrder.SHELL_BUNDLE)) {
+            if (bundles.stream().noneMatch(b -> essential.equals(b.getSymbolicName()))) {
+                err.println("conceptseg: " + bundlesDir + " has no bundle " + essential
+                        + "; rebuild the distribution with: mvn -q install -DskipTests");
+                return NOT_READY;
+            }
+        }
         framework.start();
         int failed = startAll(bundles);
         if (failed != OK) {

@@ -24,6 +24,9 @@ final class Help {
                                         COCO results for every (image, phrase) pair of an SA-Co data set
               bench [--runs N] [--warmup N] [--backend ID] [--model ID] IMAGE PHRASE...
                                         per-stage p50/p95, pipeline vs direct latency, overhead ratio
+              bench --backends ID,ID|all [--baseline ID] [--runs N] [--warmup N] IMAGE PHRASE...
+                                        compare backends at 1 and 10 prompts: p50/p95, images/s,
+                                        overhead, p50 relative to the baseline
               shell                     the interactive console (cs:segment ..., help cs:segment, lb)
               NAME ARGS...              any other command a bundle registers in scope cs
 

@@ -77,6 +77,23 @@ final class Arguments {
         return new SegmentOptions(threshold(threshold), given(backend) ? backend : null, given(model) ? model : null);
     }
 
+    /** The --backends list: ids separated by commas; "all" (or nothing) means every available backend. */
+    static List<String> backendList(String value) {
+        List<String> ids = new ArrayList<>();
+        for (String id : value.split(",")) {
+            if (!id.isBlank()) {
+                ids.add(id.strip());
+            }
+        }
+        if (ids.equals(List.of("all"))) {
+            return List.of();
+        }
+        if (ids.contains("all")) {
+            throw new InvalidInputException("--backends " + value, "all stands alone; or name the backends, e.g. onnx,cpu");
+        }
+        return ids;
+    }
+
     /** The phrases of a request: at least one, none blank, in the order given. */
     static List<String> phrases(String[] phrases) {
         if (phrases == null || phrases.length == 0) {

@@ -2,6 +2,7 @@ package io.conceptseg.shell;
 
 import io.conceptseg.api.BenchReport;
 import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.api.PredictReport;
 import io.conceptseg.api.SegmentOptions;
 import io.conceptseg.api.SegmentReport;
@@ -135,7 +136,8 @@ public class ConceptSegCommands {
         });
     }
 
-    @Descriptor("time every stage, the whole pipeline and the backend's stages called directly; prints p50/p95 per stage and the overhead ratio")
+    @Descriptor("time every stage, the whole pipeline and the backend's stages called directly; prints p50/p95 per stage"
+            + " and the overhead ratio; with --backends, compares backends at 1 and " + SegmentationTasks.MANY_PROMPTS + " prompts")
     public String bench(
             @Descriptor("timed runs (default " + DEFAULT_RUNS + ")")
             @Parameter(names = {"-n", "--runs"}, absentValue = Arguments.ABSENT) String runs,
@@ -143,6 +145,10 @@ public class ConceptSegCommands {
             @Parameter(names = {"-w", "--warmup"}, absentValue = Arguments.ABSENT) String warmup,
             @Descriptor("backend id (default: the selected backend)")
             @Parameter(names = {"-b", "--backend"}, absentValue = Arguments.ABSENT) String backend,
+            @Descriptor("compare these backends (comma-separated ids, or all for every available one)")
+            @Parameter(names = {"--backends"}, absentValue = Arguments.ABSENT) String backends,
+            @Descriptor("with --backends: the backend the others are compared with (default: the first)")
+            @Parameter(names = {"--baseline"}, absentValue = Arguments.ABSENT) String baseline,
             @Descriptor("model id (default: the default model)")
             @Parameter(names = {"-m", "--model"}, absentValue = Arguments.ABSENT) String model,
             @Descriptor("image file (PNG, JPEG)") String image,
@@ -153,9 +159,21 @@ public class ConceptSegCommands {
             int w = Arguments.given(warmup) ? Arguments.count("--warmup", warmup, 0) : DEFAULT_WARMUP;
             Path imagePath = Arguments.path("image", image);
             List<String> phraseList = Arguments.phrases(phrases);
-            SegmentOptions options = Arguments.options(null, backend, model);
-            BenchReport report = t.bench(imagePath, phraseList, w, n, options);
-            return Reports.bench(report, w);
+            if (!Arguments.given(backends)) {
+                if (Arguments.given(baseline)) {
+                    throw new InvalidInputException("--baseline " + baseline, "only applies with --backends");
+                }
+                SegmentOptions options = Arguments.options(null, backend, model);
+                return Reports.bench(t.bench(imagePath, phraseList, w, n, options), w);
+            }
+            if (Arguments.given(backend)) {
+                throw new InvalidInputException("--backend " + backend, "give either --backend or --backends, not both");
+            }
+            if (Arguments.given(model)) {
+                throw new InvalidInputException("--model " + model, "the backend comparison runs the default model");
+            }
+            List<BenchReport> reports = t.benchBackends(imagePath, phraseList, Arguments.backendList(backends), w, n);
+            return Reports.benchBackends(reports, Arguments.given(baseline) ? baseline : null, w);
         });
     }
 

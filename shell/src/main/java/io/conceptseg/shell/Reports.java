@@ -132,6 +132,32 @@ final class Reports {
         return out.toString();
     }
 
+    /**
+     * The backend comparison: per backend and prompt count, pipeline p50/p95, images per second,
+     * the overhead ratio, and p50 relative to the baseline's at the same prompt count.
+     */
+    static String benchBackends(List<BenchReport> reports, String baseline, int warmup) {
+        if (reports.isEmpty()) {
+            return "no backend was measured\n";
+        }
+        String base = baseline != null ? baseline : reports.get(0).backendId();
+        BenchReport first = reports.get(0);
+        int runs = first.pipeline() == null ? 0 : first.pipeline().runs();
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "model %s, %d run%s after %d warm-up%s, baseline %s%n",
+                first.modelId(), runs, runs == 1 ? "" : "s", warmup, warmup == 1 ? "" : "s", base));
+        TextTable table = new TextTable("BACKEND", "PROMPTS", "P50 MS", "P95 MS", "IMAGES/S", "OVERHEAD", "P50 VS " + base.toUpperCase(Locale.ROOT));
+        for (BenchReport r : reports) {
+            table.row(r.backendId(), r.prompts(), number(r.pipeline().p50()), number(r.pipeline().p95()),
+                    String.format(Locale.ROOT, "%.1f", r.imagesPerSecond()), String.format(Locale.ROOT, "%.2f", r.overheadRatio()),
+                    ratio(r.ratioTo(base, reports)));
+        }
+        return out.append(table).toString();
+    }
+
+    private static String ratio(double r) {
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2fx", r);
+    }
+
     private static void latencyRow(TextTable table, String name, LatencyStats s) {
         if (s == null) {
             table.row(name, "-", "-", "-", "-");

@@ -90,7 +90,7 @@ class ConceptSegCommandsTest {
         assertNotRunning("ModelRegistry", () -> down.models());
         assertNotRunning("SegmentationTasks", () -> down.segment("", "", "", "", "a.png", "washer"));
         assertNotRunning("SegmentationTasks", () -> down.predict("r.json", "", "", "", "ds"));
-        assertNotRunning("SegmentationTasks", () -> down.bench("", "", "", "", "a.png", "washer"));
+        assertNotRunning("SegmentationTasks", () -> down.bench("", "", "", "", "", "", "a.png", "washer"));
         assertEquals("SegmentationTasks", down.missingService("segment"));
         assertEquals("ModelRegistry", down.missingService("models"));
         assertNull(commands.missingService("segment"));
@@ -150,7 +150,7 @@ class ConceptSegCommandsTest {
 
     @Test
     void benchUsesDefaultsAndPrintsTheTable() {
-        String out = commands.bench("", "", "", "", "a.png", "washer", "nut");
+        String out = commands.bench("", "", "", "", "", "", "a.png", "washer", "nut");
         assertEquals(ConceptSegCommands.DEFAULT_RUNS, tasks.runs);
         assertEquals(ConceptSegCommands.DEFAULT_WARMUP, tasks.warmup);
         List<String> lines = out.lines().toList();
@@ -165,12 +165,37 @@ class ConceptSegCommandsTest {
 
     @Test
     void benchRejectsBadCounts() {
-        CommandFailure e = assertThrows(CommandFailure.class, () -> commands.bench("0", "", "", "", "a.png", "washer"));
+        CommandFailure e = assertThrows(CommandFailure.class, () -> commands.bench("0", "", "", "", "", "", "a.png", "washer"));
         assertEquals("--runs 0: must be at least 1", e.getMessage());
-        e = assertThrows(CommandFailure.class, () -> commands.bench("5", "x", "", "", "a.png", "washer"));
+        e = assertThrows(CommandFailure.class, () -> commands.bench("5", "x", "", "", "", "", "a.png", "washer"));
         assertEquals("--warmup x: not a whole number", e.getMessage());
-        commands.bench("7", "0", "", "", "a.png", "washer");
+        commands.bench("7", "0", "", "", "", "", "a.png", "washer");
         assertEquals(7, tasks.runs);
         assertEquals(0, tasks.warmup);
+    }
+
+    @Test
+    void benchBackendsComparesAgainstTheBaseline() {
+        String out = commands.bench("10", "2", "", "onnx,cpu", "cpu", "", "a.png", "washer");
+        assertEquals(List.of("onnx", "cpu"), tasks.backends);
+        List<String> lines = out.lines().toList();
+        assertEquals("model inspection-tiny, 10 runs after 2 warm-ups, baseline cpu", lines.get(0));
+        assertEquals("BACKEND  PROMPTS  P50 MS  P95 MS  IMAGES/S  OVERHEAD  P50 VS CPU", lines.get(1));
+        assertEquals("onnx     1        2.00    3.00    400.0     1.25      0.25x", lines.get(2));
+        assertEquals("onnx     10       20.0    30.0    40.0      1.25      0.25x", lines.get(3));
+        assertEquals("cpu      1        8.00    12.0    100.0     1.25      1.00x", lines.get(4));
+        assertEquals("cpu      10       80.0    120.0   10.0      1.25      1.00x", lines.get(5));
+    }
+
+    @Test
+    void benchBackendsAllMeansEveryAvailableAndOptionsThatDoNotApplyAreRejected() {
+        commands.bench("", "", "", "all", "", "", "a.png", "washer");
+        assertEquals(List.of(), tasks.backends, "all is passed on as the empty list");
+        assertEquals("--backend onnx: give either --backend or --backends, not both",
+                assertThrows(CommandFailure.class, () -> commands.bench("", "", "onnx", "cpu", "", "", "a.png", "washer")).getMessage());
+        assertEquals("--baseline cpu: only applies with --backends",
+                assertThrows(CommandFailure.class, () -> commands.bench("", "", "", "", "cpu", "", "a.png", "washer")).getMessage());
+        assertEquals("--backends all,cpu: all stands alone; or name the backends, e.g. onnx,cpu",
+                assertThrows(CommandFailure.class, () -> commands.bench("", "", "", "all,cpu", "", "", "a.png", "washer")).getMessage());
     }
 }

@@ -81,6 +81,29 @@ final class Fakes {
                     new LatencyStats("pipeline", runs, 20.0, 25.0, 21.0), new LatencyStats("direct", runs, 16.0, 20.0, 17.0), 1.25);
         }
 
+        List<String> backends;
+
+        /** Per backend, 1 and 10 prompts; cpu is 4x slower than the others, latency grows with prompts. */
+        @Override
+        public List<BenchReport> benchBackends(Path image, List<String> phrases, List<String> backends, int warmup, int runs) {
+            this.image = image;
+            this.phrases = phrases;
+            this.backends = backends;
+            this.warmup = warmup;
+            this.runs = runs;
+            fail();
+            List<BenchReport> out = new ArrayList<>();
+            for (String id : backends.isEmpty() ? List.of("onnx") : backends) {
+                double unit = id.equals("cpu") ? 8 : 2;
+                for (int prompts : new int[] {1, 10}) {
+                    double p50 = unit * prompts;
+                    out.add(new BenchReport(id, "inspection-tiny", prompts, List.of(),
+                            new LatencyStats("pipeline", runs, p50, p50 * 1.5, p50 * 1.25), new LatencyStats("direct", runs, p50 / 1.25, p50, p50), 1.25));
+                }
+            }
+            return out;
+        }
+
         private void fail() {
             if (failure != null) {
                 throw failure;

@@ -130,14 +130,14 @@ class EvalCommandsTest {
     void summaryTableOnStdoutProgressOnStderr() {
         assertEquals(CommandLineRunner.OK, run("cs:eval '--out' '/tmp/rep' 'ds'"), err());
         List<String> lines = out().lines().toList();
-        assertTrue(lines.get(0).contains("6 images, 24 pairs (12 positive), threshold 0.50, backend onnx, 1.2 s"), out());
+        assertTrue(lines.get(0).contains("6 images, 24 pairs (12 positive), threshold 0.50, backend onnx, 1.3 s"), out());
         assertTrue(lines.get(1).startsWith("SET") && lines.get(1).contains("cgF1") && lines.get(1).contains("IL_MCC"), out());
         assertEquals(List.of("all", "24", "12", "16.88", "0.675", "0.250", "0.500", "0.750", "-"), List.of(lines.get(2).split("\\s{2,}")));
         assertTrue(lines.get(4).startsWith("finish+part") && lines.get(4).contains("-5.00") && lines.get(4).contains("-0.100"), out());
         assertTrue(lines.get(5).startsWith("seen combinations") && lines.get(6).startsWith("held-out combinations"), out());
         assertTrue(out().contains("held out: copper gear, blue screw\n"), out());
         assertTrue(out().contains("attribute accuracy 0.333 (1 of 3 predictions"), out());
-        assertTrue(out().contains("mask agreement 0.812, presence agreement 0.900 over 10 phrasing pairs (8 probes)"), out());
+        assertTrue(out().contains("mask agreement 0.813, presence agreement 0.900 over 10 phrasing pairs (8 probes)"), out());
         assertTrue(out().endsWith("wrote /tmp/rep/metrics.json\n"), out());
         assertTrue(err().startsWith("eval: 1/2 (50%) predict scene_00.png\n"), err());
     }
@@ -154,6 +154,7 @@ class EvalCommandsTest {
 
     @Test
     void withoutThePipelineItSaysSo() {
+        processor = new CommandProcessorImpl(threadIO);
         processor.addCommand("cs", new EvalCommands(null), "eval");
         assertEquals(CommandLineRunner.FAILED, run("cs:eval 'ds'"));
         assertTrue(err().contains("pipeline not running: no EvaluationTasks service"), err());

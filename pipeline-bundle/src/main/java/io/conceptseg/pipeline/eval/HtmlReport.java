@@ -64,7 +64,9 @@ final class HtmlReport {
         h.append("<h2>Open vocabulary: seen vs held-out finish+part combinations</h2>\n")
                 .append("<p class=\"note\">held out (").append(esc(heldOutSource)).append("): ")
                 .append(esc(String.join(", ", r.heldOutCombinations()))).append("</p>\n").append(chart(ov));
-        h.append("<h2>By concept</h2>\n").append(chart(r.byConcept()));
+        Map<String, EvalMetrics> concepts = new LinkedHashMap<>();
+        r.byConcept().forEach((k, v) -> concepts.put(r.heldOutCombinations().contains(k) ? k + " [held out]" : k, v));
+        h.append("<h2>By concept</h2>\n").append(chart(concepts));
 
         h.append("<h2>Tables</h2>\n");
         Map<String, EvalMetrics> top = new LinkedHashMap<>();
@@ -72,7 +74,7 @@ final class HtmlReport {
         r.byKind().forEach((k, v) -> top.put("kind: " + k, v));
         top.putAll(ov);
         table(h, top);
-        table(h, r.byConcept());
+        table(h, concepts);
         h.append("<h2>Definitions</h2>\n<dl>\n");
         MetricsJson.DEFINITIONS.forEach((k, v) -> h.append("<dt>").append(esc(k)).append("</dt><dd>").append(esc(v)).append("</dd>\n"));
         h.append("</dl>\n</body>\n</html>\n");

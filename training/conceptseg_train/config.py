@@ -76,17 +76,19 @@ PRESETS: Dict[str, ModelConfig] = {
     # Test-sized: random init is exported as model-inspection/packages/inspection-tiny.
     "tiny": ModelConfig(),
     # The embedded default model (trained on the inspection domain).
+    # D = 96 (was 128): the package (weights + ONNX + TorchScript + fixtures, ~60 MB) must stay
+    # under 64 MB, and the per-prompt pixel decoder, most of a training step, costs ~0.56x.
     "default": ModelConfig(
         image_size=256,
-        d_model=128,
+        d_model=96,
         heads=4,
-        ffn_dim=512,
+        ffn_dim=384,
         vision_widths=(32, 64, 128, 256),
         context_length=16,
-        text_width=128,
+        text_width=96,
         text_heads=4,
         text_layers=3,
-        text_ffn_dim=512,
+        text_ffn_dim=384,
         geometry_pool=7,
         fusion_layers=3,
         decoder_layers=4,

@@ -27,6 +27,10 @@ final class Help {
               bench --backends ID,ID|all [--baseline ID] [--runs N] [--warmup N] IMAGE PHRASE...
                                         compare backends at 1 and 10 prompts: p50/p95, images/s,
                                         overhead, p50 relative to the baseline
+              eval [--out REPORT_DIR] [--predictions FILE] [--threshold T] [--backend ID] [--model ID]
+                   [--held-out "copper gear,blue screw"] [--no-paraphrases] DATASET_DIR
+                                        SA-Co metrics (cgF1, pmF1, IL_MCC, ...) on a data set; with
+                                        --out writes metrics.json, report.html, predictions.json
               shell                     the interactive console (cs:segment ..., help cs:segment, lb)
               NAME ARGS...              any other command a bundle registers in scope cs
 

@@ -10,7 +10,8 @@ final class Usage {
             "models", "models",
             "segment", "segment [--out DIR] [--threshold T] [--backend ID] [--model ID] IMAGE PHRASE...",
             "predict", "predict --out FILE [--threshold T] [--backend ID] [--model ID] DATASET_DIR",
-            "bench", "bench [--runs N] [--warmup N] [--backend ID | --backends ID,ID|all [--baseline ID]] [--model ID] IMAGE PHRASE...");
+            "bench", "bench [--runs N] [--warmup N] [--backend ID | --backends ID,ID|all [--baseline ID]] [--model ID] IMAGE PHRASE...",
+            "eval", EvalCommands.USAGE);
 
     private Usage() {
     }

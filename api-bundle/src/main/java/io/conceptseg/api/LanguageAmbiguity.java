@@ -7,7 +7,8 @@ package io.conceptseg.api;
  *
  * @param maskAgreement mean over compared phrase pairs of the IoU of the two union masks (two empty
  *        answers agree fully); NaN when nothing was compared
- * @param presenceAgreement share of compared phrase pairs that agree on "at least one prediction"
+ * @param presenceAgreement share of compared phrase pairs that agree on "at least one prediction";
+ *        NaN when nothing was compared
  * @param comparisons phrase pairs compared
  * @param probes extra phrasings the evaluation asked the model itself (0 when scoring a results file)
  */

@@ -14,8 +14,8 @@ final class Help {
             commands:
               backends                  list the inference backends: priority, availability (or why
                                         not), devices, active, loaded stages, last latency
-              backend ID|auto           select the backend for new requests (lasts for one run here;
-                                        in scripts pass --backend ID to the command instead)
+              backend ID|auto           select the backend for new requests; the choice is kept
+                                        (ConfigAdmin, ~/.cache/conceptseg/config) for later runs
               models                    list the installed model packages, default first
               segment [--out DIR] [--threshold T] [--backend ID] [--model ID] IMAGE PHRASE...
                                         find every instance of each phrase; prints one line per

@@ -79,11 +79,16 @@ final class Launcher {
     int run(Path dist) throws IOException, BundleException, InterruptedException {
         Path bundlesDir = dist.resolve("bundles");
         List<Path> jars = jars(bundlesDir);
-        runDir = RunDirectory.create(RunDirectory.base(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home"),
-                System.getProperty("java.io.tmpdir"), System.getProperty("user.name")));
+        Path base = RunDirectory.base(System.getenv("XDG_CACHE_HOME"), System.getProperty("user.home"),
+                System.getProperty("java.io.tmpdir"), System.getProperty("user.name"));
+        runDir = RunDirectory.create(base);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "conceptseg shutdown"));
 
-        framework = new Felix(configuration(runDir.resolve("felix"), dist));
+        Map<String, Object> config = configuration(runDir.resolve("felix"), dist);
+        // ConfigAdmin keeps its store outside the per-run storage, so that choices made with
+        // `backend ID` (and other configuration) survive from one run to the next
+        config.put("felix.cm.dir", base.resolve("config").toString());
+        framework = new Felix(config);
         framework.init();
         BundleContext context = framework.getBundleContext();
         Hashtable<String, Object> props = new Hashtable<>();

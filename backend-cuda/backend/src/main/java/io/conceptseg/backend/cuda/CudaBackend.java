@@ -147,6 +147,12 @@ public final class CudaBackend implements InferenceBackend {
         if (bad != null) {
             return DeviceStatus.none("bad configuration: " + bad.getMessage());
         }
+        if (device != TorchDevice.CPU && !NvidiaDriver.present()) {
+            // answer without loading libtorch (~0.5-3 s): without a driver no libtorch finds a GPU
+            return DeviceStatus.none("no CUDA device: no NVIDIA driver on this host (" + NvidiaDriver.PROBE
+                    + " absent); on a CUDA host set PYTORCH_LIBRARY_PATH, PYTORCH_VERSION and PYTORCH_FLAVOR to a CUDA"
+                    + " libtorch; or set " + PID + " device=cpu (" + TorchDevice.PROPERTY + "=cpu) to run on the CPU");
+        }
         Engine engine = runtime.engine();
         return TorchRuntime.inDjl(() -> statusOf(engine, device));
     }

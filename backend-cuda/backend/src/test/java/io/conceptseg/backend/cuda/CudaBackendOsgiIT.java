@@ -214,15 +214,10 @@ class CudaBackendOsgiIT {
             loadAndCheckText(backend).close();
         } else {
             assertFalse(a.available());
-            assertTrue(a.reason().startsWith("no CUDA device: libtorch 2.7.1 cpu flavour loaded"), a.reason());
+            assertTrue(a.reason().startsWith("no CUDA device: "), a.reason());
             assertEquals(List.of(), backend.devices());
             assertThrows(ConceptSegException.class, () -> backend.load(tiny(), "text"));
         }
-        // DJL logged through slf4j -> java.util.logging from inside the library bundle
-        assertTrue(DJL_LOG.stream().anyMatch(r -> r.getLoggerName().startsWith("ai.djl.pytorch")),
-                "no DJL log record reached java.util.logging: " + DJL_LOG.size() + " records");
-        System.out.println("[osgi] DJL log records via slf4j-jdk14: " + DJL_LOG.size() + ", e.g. "
-                + DJL_LOG.get(DJL_LOG.size() - 1).getMessage());
     }
 
     @Test
@@ -243,6 +238,12 @@ class CudaBackendOsgiIT {
                 FixtureCheck.assertReproduces(tiny, r, tiny.descriptor().tolerance().get("torchscript"));
             }
         }
+        // (the engine has started by now)
+        // DJL logged through slf4j -> java.util.logging from inside the library bundle
+        assertTrue(DJL_LOG.stream().anyMatch(r -> r.getLoggerName().startsWith("ai.djl.pytorch")),
+                "no DJL log record reached java.util.logging: " + DJL_LOG.size() + " records");
+        System.out.println("[osgi] DJL log records via slf4j-jdk14: " + DJL_LOG.size() + ", e.g. "
+                + DJL_LOG.get(DJL_LOG.size() - 1).getMessage());
     }
 
     @Test

@@ -8,7 +8,7 @@ package io.conceptseg.backend.cpu;
  */
 final class Attention {
     /** Query rows per task. */
-    private static final int ROW_BLOCK = 16;
+    private static final int ROW_BLOCK = 128;
 
     private final Linear q;
     private final Linear k;
@@ -54,73 +54,85 @@ final class Attention {
         return bias;
     }
 
-    /** softmax(Q·Kᵀ/√e + bias)·V per head, heads side by side: [tq, E]. */
+    /**
+     * softmax(Q·Kᵀ/√e + bias)·V per head, heads side by side: [tq, E]. Per task (a head and a block
+     * of query rows) everything is kept transposed, with the block's rows as the vector dimension:
+     * Sᵀ[b] = Σ_c K[b, c]·Qᵀ[c] (scores of key b for every row of the block), the softmax down the
+     * keys (max, exp, sum per row are then loops over one index), and Oᵀ[c] = Σ_b V[b, c]·Pᵀ[b]. A head
+     * has only e = 16..32 channels, too few for a vector loop over channels.
+     */
     float[] attend(WorkerPool pool, float[] qm, int tq, float[] km, float[] vm, int tk, float[] bias, boolean causal) {
         int e = width / heads;
         float scale = (float) (1.0 / Math.sqrt(e));
-        // per head: Kᵀ as e rows of tk (the score loop runs over keys), V as tk rows of e
-        float[][][] kt = new float[heads][e][tk];
-        float[][][] vh = new float[heads][tk][e];
-        pool.forEach(heads, j -> {
-            for (int b = 0; b < tk; b++) {
-                int src = b * width + j * e;
-                System.arraycopy(vm, src, vh[j][b], 0, e);
+        float[] o = new float[tq * width];
+        int rowBlock = Math.min(ROW_BLOCK, tq);
+        int blocks = (tq + rowBlock - 1) / rowBlock;
+        pool.forEach(heads * blocks, (t, scratch) -> {
+            int j = t / blocks;
+            int a0 = (t % blocks) * rowBlock;
+            int rows = Math.min(tq, a0 + rowBlock) - a0;
+            int col = j * e;
+            // Qᵀ of the block, pre-scaled by 1/√e
+            float[][] qt = scratch.matrix(0, e, rows);
+            for (int i = 0; i < rows; i++) {
+                int qa = (a0 + i) * width + col;
                 for (int c = 0; c < e; c++) {
-                    kt[j][c][b] = km[src + c];
+                    qt[c][i] = qm[qa + c] * scale;
                 }
             }
-        });
-        float[] o = new float[tq * width];
-        int blocks = (tq + ROW_BLOCK - 1) / ROW_BLOCK;
-        pool.forEach(heads * blocks, t -> {
-            int j = t / blocks;
-            int a0 = (t % blocks) * ROW_BLOCK;
-            int a1 = Math.min(tq, a0 + ROW_BLOCK);
-            float[][] kth = kt[j];
-            float[][] vhh = vh[j];
-            float[] s = new float[tk];
-            float[] acc = new float[e];
-            for (int a = a0; a < a1; a++) {
-                java.util.Arrays.fill(s, 0f);
-                int qa = a * width + j * e;
+            float[][] st = scratch.matrix(1, tk, rows);
+            float[] max = scratch.vector(2, rows);
+            java.util.Arrays.fill(max, 0, rows, Float.NEGATIVE_INFINITY);
+            for (int b = 0; b < tk; b++) {
+                float[] sb = st[b];
+                int kb = b * width + col;
+                java.util.Arrays.fill(sb, 0, rows, bias[b]);
                 int c = 0;
                 for (; c + 4 <= e; c += 4) {
-                    Sgemm.k4(qm[qa + c], qm[qa + c + 1], qm[qa + c + 2], qm[qa + c + 3], kth[c], kth[c + 1], kth[c + 2],
-                            kth[c + 3], s, tk);
+                    Sgemm.k4(km[kb + c], km[kb + c + 1], km[kb + c + 2], km[kb + c + 3], qt[c], qt[c + 1], qt[c + 2], qt[c + 3],
+                            sb, rows);
                 }
                 for (; c < e; c++) {
-                    Sgemm.k1(qm[qa + c], kth[c], s, tk);
-                }
-                for (int b = 0; b < tk; b++) {
-                    s[b] = s[b] * scale + bias[b];
+                    Sgemm.k1(km[kb + c], qt[c], sb, rows);
                 }
                 if (causal) {
-                    for (int b = a + 1; b < tk; b++) {
-                        s[b] += negative;
+                    // rows a < b do not see key b
+                    int hidden = Math.min(rows, b - a0);
+                    for (int i = 0; i < hidden; i++) {
+                        sb[i] += negative;
                     }
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int b = 0; b < tk; b++) {
-                    max = Math.max(max, s[b]);
+                for (int i = 0; i < rows; i++) {
+                    max[i] = Math.max(max[i], sb[i]);
                 }
-                double sum = 0;
-                for (int b = 0; b < tk; b++) {
-                    float p = (float) Math.exp(s[b] - max);
-                    s[b] = p;
-                    sum += p;
+            }
+            float[] sum = scratch.vector(3, rows);
+            java.util.Arrays.fill(sum, 0, rows, 0f);
+            for (int b = 0; b < tk; b++) {
+                float[] sb = st[b];
+                for (int i = 0; i < rows; i++) {
+                    sb[i] = Activations.expNonPositive(sb[i] - max[i]);
                 }
-                java.util.Arrays.fill(acc, 0f);
+                for (int i = 0; i < rows; i++) {
+                    sum[i] += sb[i];
+                }
+            }
+            // Oᵀ[c] = Σ_b V[b, col + c] · Pᵀ[b], then divided by the row sums
+            float[] acc = scratch.vector(4, rows);
+            for (int c = 0; c < e; c++) {
+                java.util.Arrays.fill(acc, 0, rows, 0f);
+                int vc = col + c;
                 int b = 0;
                 for (; b + 4 <= tk; b += 4) {
-                    Sgemm.k4(s[b], s[b + 1], s[b + 2], s[b + 3], vhh[b], vhh[b + 1], vhh[b + 2], vhh[b + 3], acc, e);
+                    int v0 = b * width + vc;
+                    Sgemm.k4(vm[v0], vm[v0 + width], vm[v0 + 2 * width], vm[v0 + 3 * width], st[b], st[b + 1], st[b + 2],
+                            st[b + 3], acc, rows);
                 }
                 for (; b < tk; b++) {
-                    Sgemm.k1(s[b], vhh[b], acc, e);
+                    Sgemm.k1(vm[b * width + vc], st[b], acc, rows);
                 }
-                float inv = (float) (1.0 / sum);
-                int oa = a * width + j * e;
-                for (c = 0; c < e; c++) {
-                    o[oa + c] = acc[c] * inv;
+                for (int i = 0; i < rows; i++) {
+                    o[(a0 + i) * width + vc] = acc[i] / sum[i];
                 }
             }
         });

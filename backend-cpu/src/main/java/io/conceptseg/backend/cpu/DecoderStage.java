@@ -201,7 +201,9 @@ final class DecoderStage extends ModelStage {
         Sgemm.Epilogue store = new Sgemm.Epilogue() {
             @Override
             public void init(float[][] acc, int r0, int m, int jb, int j0, int nc) {
-                // zero: the accumulators start empty
+                for (int i = 0; i < m; i++) {
+                    Arrays.fill(acc[i], 0, nc, 0f);
+                }
             }
 
             @Override

@@ -80,8 +80,10 @@ final class Ops {
                 float g = gamma[ch];
                 float b = beta[ch];
                 for (int j = 0; j < n; j++) {
-                    float v = (float) ((x[off + j] - mean[j]) * sq[j]) * g + b;
-                    x[off + j] = gelu ? Activations.gelu(v) : v;
+                    x[off + j] = (float) ((x[off + j] - mean[j]) * sq[j]) * g + b;
+                }
+                if (gelu) {
+                    Activations.gelu(x, off, off + n); // a loop of its own: it vectorises
                 }
             }
         });

@@ -16,9 +16,9 @@ package io.conceptseg.backend.cpu;
  */
 final class Sgemm {
     /** Columns of a panel (the vectorised loop length). */
-    static final int NC = 128;
+    static final int NC = Integer.getInteger("cs.nc", 128);
     /** Rows of B applied per pass over the tile's C rows. */
-    static final int KC = 64;
+    static final int KC = Integer.getInteger("cs.kc", 64);
 
     private Sgemm() { }
 
@@ -69,7 +69,10 @@ final class Sgemm {
 
     /** How a tile's accumulators start and end. */
     interface Epilogue {
-        /** Fills {@code acc[i][0..nc)} for rows [r0, r0+m), columns [j0, j0+nc) before the product is added. */
+        /**
+         * Sets {@code acc[i][0..nc)} for rows [r0, r0+m), columns [j0, j0+nc) before the product is
+         * added (the arrays are reused: every element must be written).
+         */
         void init(float[][] acc, int r0, int m, int jb, int j0, int nc);
 
         /** Finishes and stores the tile. */
@@ -84,21 +87,18 @@ final class Sgemm {
             int rowsPerTile) {
         int colBlocks = (n + NC - 1) / NC;
         int rowTiles = (m + rowsPerTile - 1) / rowsPerTile;
-        pool.forEach(colBlocks * rowTiles, t -> {
+        pool.forEach(colBlocks * rowTiles, (t, scratch) -> {
             int jb = t % colBlocks;
             int r0 = (t / colBlocks) * rowsPerTile;
             int rows = Math.min(rowsPerTile, m - r0);
             int j0 = jb * NC;
             int nc = Math.min(NC, n - j0);
-            float[][] acc = new float[rows][nc];
-            float[][] scratch = null;
+            float[][] acc = scratch.matrix(0, rows, nc);
+            float[][] panel = scratch.matrix(1, Math.min(KC, k), NC);
             epilogue.init(acc, r0, rows, jb, j0, nc);
             for (int k0 = 0; k0 < k; k0 += KC) {
                 int kc = Math.min(KC, k - k0);
-                if (scratch == null) {
-                    scratch = new float[Math.min(KC, k)][];
-                }
-                float[][] b = panels.rows(k0, kc, jb, j0, nc, scratch);
+                float[][] b = panels.rows(k0, kc, jb, j0, nc, panel);
                 block(a, aOff + r0 * k + k0, k, rows, b, panels.offset(k0), kc, acc, nc);
             }
             epilogue.store(acc, r0, rows, jb, j0, nc);
@@ -110,13 +110,17 @@ final class Sgemm {
      * least 8 rows (so that packing B is amortised).
      */
     static int rowsPerTile(int m, int n, int threads, int preferred) {
-        int colBlocks = (n + NC - 1) / NC;
-        int wantTiles = Math.max(1, 2 * threads);
-        int rows = Math.min(preferred, m);
-        while (rows > 8 && colBlocks * ((m + rows - 1) / rows) < wantTiles) {
+        return rowsPerTask(m, (n + NC - 1) / NC, threads, preferred);
+    }
+
+    /** Rows per task for {@code colBlocks} column blocks: halves {@code preferred} until there are ~2 tasks per thread. */
+    static int rowsPerTask(int m, int colBlocks, int threads, int preferred) {
+        int wantTasks = Math.max(1, Integer.getInteger("cs.tpt", 4) * threads);
+        int rows = Math.max(1, Math.min(preferred, m));
+        while (rows > 8 && colBlocks * ((m + rows - 1) / rows) < wantTasks) {
             rows = (rows + 1) / 2;
         }
-        return Math.max(1, rows);
+        return rows;
     }
 
     /** Panels copied from a row-major matrix B[k, n] at {@code b[bOff + kk·n + j]}. */
@@ -125,11 +129,7 @@ final class Sgemm {
             @Override
             public float[][] rows(int k0, int kc, int jb, int j0, int nc, float[][] scratch) {
                 for (int kk = 0; kk < kc; kk++) {
-                    float[] row = scratch[kk];
-                    if (row == null || row.length < nc) {
-                        row = scratch[kk] = new float[NC];
-                    }
-                    System.arraycopy(b, bOff + (k0 + kk) * n + j0, row, 0, nc);
+                    System.arraycopy(b, bOff + (k0 + kk) * n + j0, scratch[kk], 0, nc);
                 }
                 return scratch;
             }

@@ -1,128 +1,249 @@
 package io.conceptseg.backend.cpu;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RecursiveAction;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
- * The backend's own worker threads: a fork/join pool of named daemon threads
- * ({@value #THREAD_PREFIX}N) on which every kernel splits its work. {@link #close()} stops the
- * pool and waits until each of its threads has ended, so that a stopped bundle leaves no thread
- * (and no reference to its class loader) behind.
+ * The backend's own worker threads, {@value #THREAD_PREFIX}N (daemons), on which every kernel splits
+ * its work. A parallel loop is a job of n task indices; the calling thread works on its own job
+ * beside the workers (so {@code threads = 2} means the caller plus one worker, as in ONNX
+ * Runtime's intra-op pool), tasks are claimed from an atomic counter, and the caller returns when
+ * all have run. Workers that have just finished spin for a few microseconds before they sleep:
+ * a stage is hundreds of short loops back to back, and waking a sleeping thread for each would
+ * cost more than the loops on small inputs. {@link #close()} stops and joins every worker, so a
+ * stopped bundle leaves no thread (and no reference to its class loader) behind.
  */
 final class WorkerPool implements AutoCloseable {
     /** Name prefix of the pool's threads. */
     static final String THREAD_PREFIX = "conceptseg-cpu-";
 
+    /** How long an idle worker looks for new work before it sleeps. */
+    private static final long SPIN_NANOS = 50_000;
+
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final int parallelism;
-    private final ForkJoinPool pool;
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final Thread[] workers;
+    private final Object lock = new Object();
+    private final ArrayDeque<Job> jobs = new ArrayDeque<>(); // guarded by lock
+    private volatile int posted; // bumped for every job, so that spinning workers notice new work
+    private volatile boolean closed;
 
-    /** A pool of {@code parallelism} threads; with 1 all work runs on the caller's thread. */
+    /** A task of a parallel loop, given the scratch arrays of the thread that runs it. */
+    interface Task {
+        /** Runs task {@code i}. */
+        void run(int i, Scratch scratch);
+    }
+
+    // scratch sets of the threads taking part in loops: at most one per thread running a loop at a time
+    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+
+    /** One parallel loop. */
+    private static final class Job {
+        final Task body;
+        final int n;
+        final Thread owner;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        volatile Throwable failure;
+
+        Job(Task body, int n, Thread owner) {
+            this.body = body;
+            this.n = n;
+            this.owner = owner;
+        }
+    }
+
+    /** A pool running loops on the caller plus {@code parallelism − 1} worker threads. */
     WorkerPool(int parallelism) {
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism " + parallelism + " < 1");
         }
         this.parallelism = parallelism;
-        int poolId = POOLS.incrementAndGet();
-        AtomicInteger next = new AtomicInteger();
-        ForkJoinPool.ForkJoinWorkerThreadFactory factory = p -> {
-            ForkJoinWorkerThread t = new ForkJoinWorkerThread(p) { };
-            t.setName(THREAD_PREFIX + poolId + "-" + next.incrementAndGet());
+        int id = POOLS.incrementAndGet();
+        workers = new Thread[parallelism - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::work, THREAD_PREFIX + id + "-" + (i + 1));
             t.setDaemon(true);
             // the framework's context loader would otherwise be pinned by our threads
             t.setContextClassLoader(WorkerPool.class.getClassLoader());
-            threads.add(t);
-            return t;
-        };
-        // threads are started lazily by the pool and retire after idling, so an idle backend costs nothing
-        this.pool = parallelism == 1 ? null : new ForkJoinPool(parallelism, factory, null, false);
+            workers[i] = t;
+            t.start();
+        }
     }
 
-    /** Number of threads work is split over. */
+    /** Number of threads a loop is split over (the caller included). */
     int parallelism() {
         return parallelism;
     }
 
     /**
-     * Runs {@code body.accept(i)} for every i in [0, n), split over the pool, and returns when all
-     * have run. An exception of any task is rethrown here (the others still finish).
+     * Runs {@code body.accept(i)} for every i in [0, n), split over the caller and the workers, and
+     * returns when all have run. The first exception of any task is rethrown here (the other tasks
+     * still run).
+     *
+     * @throws IllegalStateException when the pool is closed
      */
     void forEach(int n, IntConsumer body) {
+        forEach(n, (i, scratch) -> body.accept(i));
+    }
+
+    /** {@link #forEach(int, IntConsumer)} for tasks that use scratch arrays. */
+    void forEach(int n, Task body) {
         if (n <= 0) {
             return;
         }
-        if (n == 1 || pool == null) {
-            for (int i = 0; i < n; i++) {
-                body.accept(i);
+        if (closed) {
+            throw new IllegalStateException("the cpu backend's worker pool is closed");
+        }
+        if (n == 1 || workers.length == 0) {
+            Scratch scratch = borrow();
+            try {
+                for (int i = 0; i < n; i++) {
+                    body.run(i, scratch);
+                }
+            } finally {
+                scratches.add(scratch);
             }
             return;
         }
-        Range task = new Range(body, 0, n);
-        if (ForkJoinTask.getPool() == pool) {
-            task.invoke(); // nested: already on one of our threads
-        } else {
-            pool.invoke(task);
+        Job job = new Job(body, n, Thread.currentThread());
+        synchronized (lock) {
+            jobs.addLast(job);
+            posted++;
+            lock.notifyAll();
         }
-    }
-
-    /** Splits a range in halves down to single indices (tasks are coarse: a tile, a head). */
-    private static final class Range extends RecursiveAction {
-        private static final long serialVersionUID = 1L;
-        private final transient IntConsumer body;
-        private final int lo;
-        private final int hi;
-
-        Range(IntConsumer body, int lo, int hi) {
-            this.body = body;
-            this.lo = lo;
-            this.hi = hi;
-        }
-
-        @Override
-        protected void compute() {
-            if (hi - lo == 1) {
-                body.accept(lo);
-                return;
+        runTasks(job);
+        // wait for the tasks other threads claimed
+        long spinUntil = System.nanoTime() + SPIN_NANOS;
+        while (job.done.get() < n) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(this, 100_000);
             }
-            int mid = (lo + hi) >>> 1;
-            invokeAll(new Range(body, lo, mid), new Range(body, mid, hi));
+        }
+        Throwable failure = job.failure;
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 
-    /** Stops the pool and waits (up to 10 s) for each of its threads to end. Idempotent. */
+    private void runTasks(Job job) {
+        Scratch scratch = null;
+        int i;
+        while ((i = job.next.getAndIncrement()) < job.n) {
+            if (scratch == null) {
+                scratch = borrow();
+            }
+            try {
+                job.body.run(i, scratch);
+            } catch (Throwable t) {
+                if (job.failure == null) {
+                    job.failure = t;
+                }
+            }
+            if (job.done.incrementAndGet() == job.n) {
+                LockSupport.unpark(job.owner);
+            }
+        }
+        if (scratch != null) {
+            scratches.add(scratch);
+        }
+    }
+
+    private Scratch borrow() {
+        Scratch s = scratches.poll();
+        return s != null ? s : new Scratch();
+    }
+
+    /** A job with unclaimed tasks, dropping exhausted ones; null when there is none. */
+    private Job nextJob() {
+        synchronized (lock) {
+            for (Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
+                Job j = it.next();
+                if (j.next.get() < j.n) {
+                    return j;
+                }
+                it.remove();
+            }
+            return null;
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            Job job = nextJob();
+            if (job != null) {
+                runTasks(job);
+                continue;
+            }
+            int seen = posted;
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (posted == seen && !closed && System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            }
+            if (posted != seen) {
+                continue;
+            }
+            synchronized (lock) {
+                while (!closed && posted == seen) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        // only close() interrupts; the loop condition decides
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stops the workers and waits (up to 10 s in all) until each has ended; drops the scratch arrays. Idempotent. */
     @Override
     public void close() {
-        if (pool == null) {
-            return;
+        closed = true;
+        scratches.clear();
+        synchronized (lock) {
+            lock.notifyAll();
         }
-        pool.shutdown();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean interrupted = false;
+        for (Thread t : workers) {
+            while (t.isAlive()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    t.join(left);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-            for (Thread t : threads) {
-                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-                t.join(Math.max(1, left));
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        threads.removeIf(t -> !t.isAlive());
     }
 
     /** Threads of this pool still alive (for tests and diagnostics). */
     int liveThreads() {
-        return (int) threads.stream().filter(Thread::isAlive).count();
+        int n = 0;
+        for (Thread t : workers) {
+            if (t.isAlive()) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -63,7 +63,8 @@ final class Conv2d {
         float[] y = new float[out * pixels];
         Sgemm.Panels panels = kernel == 1 && stride == 1 && pad == 0
                 ? Sgemm.rowMajor(x, xOff, pixels)
-                : new Im2col(x, xOff, h, w, oh, ow);
+                : stride == 1 ? new Im2col(x, xOff, h, w, kernel, 1, pad, ow)
+                : Im2col.phases(pool, x, xOff, in, h, w, kernel, stride, pad, ow);
         Sgemm.Epilogue epilogue = new Sgemm.Epilogue() {
             @Override
             public void init(float[][] acc, int r0, int m, int jb, int j0, int nc) {
@@ -89,22 +90,60 @@ final class Conv2d {
         return y;
     }
 
-    /** Rows of the unrolled image: row (ci, a, b), column (r, c) holds x[ci, r·s + a − p, c·s + b − p]. */
-    private final class Im2col implements Sgemm.Panels {
-        private final float[] x;
-        private final int xOff;
-        private final int h;
-        private final int w;
-        private final int oh;
+    /**
+     * Rows of the unrolled image: row (ci, a, b), column (r, c) holds x[ci, r·s + a − p, c·s + b − p].
+     * Every such row is, output row by output row, a shifted copy of one plane (zero outside it):
+     * for stride 1 the input channel itself; for stride s one of the channel's s² phases (for s = 2:
+     * even or odd rows × even or odd columns), which are split off once per convolution. So each row
+     * is filled by array copies, never element by element.
+     */
+    static final class Im2col implements Sgemm.Panels {
+        private final float[] planes;
+        private final int off;
+        private final int ph;
+        private final int pw;
+        private final int kernel;
+        private final int stride;
+        private final int pad;
         private final int ow;
 
-        Im2col(float[] x, int xOff, int h, int w, int oh, int ow) {
-            this.x = x;
-            this.xOff = xOff;
-            this.h = h;
-            this.w = w;
-            this.oh = oh;
+        /**
+         * @param planes the planes, channel-major, stride² planes of ph × pw per channel (phase
+         *        (py, px) at index py·stride + px; for stride 1 the channels themselves)
+         */
+        Im2col(float[] planes, int off, int ph, int pw, int kernel, int stride, int pad, int ow) {
+            this.planes = planes;
+            this.off = off;
+            this.ph = ph;
+            this.pw = pw;
+            this.kernel = kernel;
+            this.stride = stride;
+            this.pad = pad;
             this.ow = ow;
+        }
+
+        /** Splits x [in, h, w] into its stride² phases, in parallel over channels. */
+        static Im2col phases(WorkerPool pool, float[] x, int xOff, int in, int h, int w, int kernel, int stride, int pad,
+                int ow) {
+            int ph = (h + stride - 1) / stride;
+            int pw = (w + stride - 1) / stride;
+            int n = stride * stride;
+            float[] phases = new float[in * n * ph * pw]; // zero where a side not divisible by the stride leaves a phase short
+            pool.forEach(in, ci -> {
+                for (int py = 0; py < stride; py++) {
+                    for (int px = 0; px < stride; px++) {
+                        int dst = ((ci * n + py * stride + px) * ph) * pw;
+                        for (int r = 0; py + stride * r < h; r++) {
+                            int src = xOff + (ci * h + py + stride * r) * w + px;
+                            int d = dst + r * pw;
+                            for (int c = 0; px + stride * c < w; c++) {
+                                phases[d + c] = x[src + stride * c];
+                            }
+                        }
+                    }
+                }
+            });
+            return new Im2col(phases, 0, ph, pw, kernel, stride, pad, ow);
         }
 
         @Override
@@ -116,18 +155,25 @@ final class Conv2d {
         public float[][] rows(int k0, int kc, int jb, int j0, int nc, float[][] scratch) {
             int kk2 = kernel * kernel;
             for (int kk = 0; kk < kc; kk++) {
-                float[] row = scratch[kk];
                 int kidx = k0 + kk;
                 int ci = kidx / kk2;
                 int a = (kidx % kk2) / kernel;
                 int b = kidx % kernel;
-                fillRow(row, xOff + ci * h * w, a, b, j0, nc);
+                // input row r·s + a − pad = s·(r + dy) + py, column likewise
+                int iy = a - pad;
+                int ix = b - pad;
+                int py = Math.floorMod(iy, stride);
+                int px = Math.floorMod(ix, stride);
+                int dy = Math.floorDiv(iy, stride);
+                int dx = Math.floorDiv(ix, stride);
+                int plane = off + (ci * stride * stride + py * stride + px) * ph * pw;
+                fillRow(scratch[kk], plane, dy, dx, j0, nc);
             }
             return scratch;
         }
 
-        /** Unrolls one (channel, a, b) row over output pixels [j0, j0+nc). */
-        private void fillRow(float[] row, int plane, int a, int b, int j0, int nc) {
+        /** row[p − j0] = plane[r + dy, c + dx] (0 outside the plane) for output pixels p = r·ow + c in [j0, j0+nc). */
+        private void fillRow(float[] row, int plane, int dy, int dx, int j0, int nc) {
             int end = j0 + nc;
             int p = j0;
             while (p < end) {
@@ -135,28 +181,16 @@ final class Conv2d {
                 int c0 = p - r * ow;
                 int c1 = Math.min(ow, c0 + (end - p));
                 int d = p - j0;
-                int iy = r * stride + a - pad;
-                if (iy < 0 || iy >= h) {
+                int sy = r + dy;
+                // source columns c + dx lie in [0, pw) for c in [lo, hi)
+                int lo = Math.max(c0, -dx);
+                int hi = Math.min(c1, pw - dx);
+                if (sy < 0 || sy >= ph || hi <= lo) {
                     Arrays.fill(row, d, d + (c1 - c0), 0f);
                 } else {
-                    int src = plane + iy * w;
-                    if (stride == 1) {
-                        // ix = c + b - pad lies in [0, w) for c in [lo, hi)
-                        int lo = Math.max(c0, pad - b);
-                        int hi = Math.min(c1, w + pad - b);
-                        if (hi <= lo) {
-                            Arrays.fill(row, d, d + (c1 - c0), 0f);
-                        } else {
-                            Arrays.fill(row, d, d + (lo - c0), 0f);
-                            System.arraycopy(x, src + lo + b - pad, row, d + (lo - c0), hi - lo);
-                            Arrays.fill(row, d + (hi - c0), d + (c1 - c0), 0f);
-                        }
-                    } else {
-                        for (int c = c0; c < c1; c++) {
-                            int ix = c * stride + b - pad;
-                            row[d + c - c0] = ix >= 0 && ix < w ? x[src + ix] : 0f;
-                        }
-                    }
+                    Arrays.fill(row, d, d + (lo - c0), 0f);
+                    System.arraycopy(planes, plane + sy * pw + lo + dx, row, d + (lo - c0), hi - lo);
+                    Arrays.fill(row, d + (hi - c0), d + (c1 - c0), 0f);
                 }
                 p += c1 - c0;
             }

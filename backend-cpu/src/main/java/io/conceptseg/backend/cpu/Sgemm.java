@@ -10,15 +10,17 @@ package io.conceptseg.backend.cpu;
  * unrolled to the vector width. So B is packed into panels whose rows are separate arrays holding
  * {@link #NC} columns, C is accumulated in separate row arrays, and the micro-kernel
  * {@link #k4} updates one C row from four B rows: {@code c[j] += a0·b0[j] + a1·b1[j] + a2·b2[j] + a3·b3[j]}
- * (4 FMAs per 5 loads and 1 store; measured ~45 GFLOP/s per core on AVX-512, vs ~7 for scalar code).
- * The B block ({@link #KC} rows × {@link #NC} columns, 32 KB) stays in L1 while it is applied to every
- * row of the tile.
+ * (4 multiply-adds per 5 loads and 1 store; measured ~40-45 GFLOP/s per core on this AVX-512 machine,
+ * vs ~7 for scalar code; a 5th term still vectorises but gains nothing, a 6th or a second C row makes
+ * the body too big to unroll and the loop falls back to scalar). The B block ({@link #KC} rows ×
+ * {@link #NC} columns, 16 KB) stays in L1 while it is applied to every row of the tile; wider panels
+ * or deeper blocks that overflow L1 measured slower.
  */
 final class Sgemm {
     /** Columns of a panel (the vectorised loop length). */
-    static final int NC = Integer.getInteger("cs.nc", 128);
+    static final int NC = 128;
     /** Rows of B applied per pass over the tile's C rows. */
-    static final int KC = Integer.getInteger("cs.kc", 64);
+    static final int KC = 32;
 
     private Sgemm() { }
 
@@ -115,7 +117,7 @@ final class Sgemm {
 
     /** Rows per task for {@code colBlocks} column blocks: halves {@code preferred} until there are ~2 tasks per thread. */
     static int rowsPerTask(int m, int colBlocks, int threads, int preferred) {
-        int wantTasks = Math.max(1, Integer.getInteger("cs.tpt", 4) * threads);
+        int wantTasks = Math.max(1, 4 * threads);
         int rows = Math.max(1, Math.min(preferred, m));
         while (rows > 8 && colBlocks * ((m + rows - 1) / rows) < wantTasks) {
             rows = (rows + 1) / 2;

@@ -30,6 +30,18 @@ final class FixtureCheck {
         return inputs;
     }
 
+    /** The largest absolute error of the stage's outputs against its fixture. */
+    static double maxError(ModelPackage model, StageRunner runner) {
+        StageSpec spec = model.descriptor().stage(runner.stage());
+        SafeTensors fixture = SafeTensors.open(model.file(spec.file("fixture")));
+        Map<String, Tensor> outputs = runner.run(inputs(model, runner.stage()));
+        double worst = 0;
+        for (TensorSpec t : spec.outputs()) {
+            worst = Math.max(worst, TestPackages.maxAbsError(fixture.tensor("output." + t.name()), outputs.get(t.name())));
+        }
+        return worst;
+    }
+
     /**
      * Asserts the stage reproduces its fixture within {@code tolerance}; prints and returns the
      * largest absolute error over its outputs.

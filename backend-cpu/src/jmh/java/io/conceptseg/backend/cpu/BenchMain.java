@@ -43,6 +43,11 @@ public final class BenchMain {
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             String method = name.substring(name.lastIndexOf('.') + 1);
+            if (name.contains("StageBench")) {
+                System.out.printf(Locale.ROOT, "stage %-9s threads %-3s %10.2f ms/run%n", r.getParams().getParam("stage"),
+                        r.getParams().getParam("threads"), r.getPrimaryResult().getScore());
+                continue;
+            }
             String linear = r.getParams().getParam("linear");
             String conv = r.getParams().getParam("conv");
             boolean isLinear = method.equals("sgemmLinear");

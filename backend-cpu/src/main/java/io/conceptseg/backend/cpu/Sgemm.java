@@ -107,17 +107,18 @@ final class Sgemm {
         });
     }
 
-    /**
-     * Rows per tile so that there are at least ~2 tiles per thread (load balance) but tiles keep at
-     * least 8 rows (so that packing B is amortised).
-     */
+    /** Rows per tile for an n-column product: see {@link #rowsPerTask}; tiles keep at least 8 rows. */
     static int rowsPerTile(int m, int n, int threads, int preferred) {
         return rowsPerTask(m, (n + NC - 1) / NC, threads, preferred);
     }
 
-    /** Rows per task for {@code colBlocks} column blocks: halves {@code preferred} until there are ~2 tasks per thread. */
+    /**
+     * Rows per task for {@code colBlocks} column blocks: halves {@code preferred} until there are ~4
+     * tasks per thread (on a shared machine a thread may stall; small tasks let the others take
+     * over its share). A single thread gets no split: each split repeats the packing of B.
+     */
     static int rowsPerTask(int m, int colBlocks, int threads, int preferred) {
-        int wantTasks = Math.max(1, 4 * threads);
+        int wantTasks = threads <= 1 ? 1 : 4 * threads;
         int rows = Math.max(1, Math.min(preferred, m));
         while (rows > 8 && colBlocks * ((m + rows - 1) / rows) < wantTasks) {
             rows = (rows + 1) / 2;

@@ -157,7 +157,7 @@ public final class OnnxBackend implements InferenceBackend {
         }
         Path file = model.file(spec.file("onnx"));
         OrtEnvironment env = runtime.environment();
-        StageSignature signature = new StageSignature(spec);
+        OnnxSignature signature = new OnnxSignature(spec);
         OrtSession session = openSession(env, file, stage);
         OnnxStageRunner runner;
         try {

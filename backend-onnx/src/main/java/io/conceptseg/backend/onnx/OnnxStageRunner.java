@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  */
 final class OnnxStageRunner implements StageRunner {
     private final String modelId;
-    private final StageSignature signature;
+    private final OnnxSignature signature;
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Set<String> outputNames;
@@ -35,7 +35,7 @@ final class OnnxStageRunner implements StageRunner {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean closed;
 
-    OnnxStageRunner(String modelId, StageSignature signature, OrtEnvironment env, OrtSession session,
+    OnnxStageRunner(String modelId, OnnxSignature signature, OrtEnvironment env, OrtSession session,
             Consumer<OnnxStageRunner> onClose) {
         this.modelId = modelId;
         this.signature = signature;

@@ -1,5 +1,6 @@
 package io.conceptseg.backend.cuda;
 
+import io.conceptseg.commons.model.StageSignature;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
@@ -201,7 +202,7 @@ public final class CudaBackend implements InferenceBackend {
             throw new ModelPackageException(modelJson.toString(), "stage '" + stage + "' names no torchscript file");
         }
         Path file = model.file(spec.file("torchscript"));
-        TorchScriptStageRunner runner = TorchScriptStageRunner.load(model.id(), new StageSignature(spec), runtime.engine(),
+        TorchScriptStageRunner runner = TorchScriptStageRunner.load(model.id(), new StageSignature(spec, "the TorchScript module"), runtime.engine(),
                 status.device(), file, runners::remove);
         synchronized (this) {
             if (!stopped) {

@@ -1,5 +1,6 @@
 package io.conceptseg.backend.cuda;
 
+import io.conceptseg.commons.model.StageSignature;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

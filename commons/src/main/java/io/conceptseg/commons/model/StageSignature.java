@@ -1,4 +1,4 @@
-package io.conceptseg.backend.cuda;
+package io.conceptseg.commons.model;
 
 import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.backend.Tensor;
@@ -11,20 +11,24 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A stage's signature from model.json, checked on every run against the caller's tensors (so that
- * a bad tensor fails with a message naming the stage and the tensor, not with a libtorch error deep
- * in the graph) and against what the module returned. A traced TorchScript module has no input
- * names: it takes its inputs positionally, in the order of the signature (the exporter traced each
- * stage with its inputs in model.json order), and returns its outputs in that order too.
+ * A stage's signature from model.json, as every backend checks it: the caller's inputs before a
+ * run, the produced outputs after, with messages that name the stage and the tensor.
  */
-final class StageSignature {
+public class StageSignature {
     private final StageSpec spec;
+    private final String producer;
 
-    StageSignature(StageSpec spec) {
+    /**
+     * @param spec the stage
+     * @param producer what produces the outputs, for messages ("ONNX Runtime", "the TorchScript module")
+     */
+    public StageSignature(StageSpec spec, String producer) {
         this.spec = spec;
+        this.producer = producer;
     }
 
-    StageSpec spec() {
+    /** The stage. */
+    public StageSpec spec() {
         return spec;
     }
 
@@ -35,7 +39,7 @@ final class StageSignature {
      *
      * @throws ConceptSegException naming the stage and the tensor
      */
-    void checkInputs(Map<String, Tensor> inputs) {
+    public void checkInputs(Map<String, Tensor> inputs) {
         Map<String, Long> symbols = new HashMap<>();
         Map<String, String> symbolSource = new HashMap<>();
         for (TensorSpec t : spec.inputs()) {
@@ -69,18 +73,18 @@ final class StageSignature {
     }
 
     /**
-     * Checks an output the module produced against model.json (a module whose real shapes differ
-     * from the declared ones would otherwise surface far downstream).
+     * Checks a produced output against model.json (a stage whose real shapes differ from the
+     * declared ones would otherwise surface far downstream).
      *
      * @throws ConceptSegException naming the stage and the output
      */
-    void checkOutput(TensorSpec t, Tensor y) {
+    public void checkOutput(TensorSpec t, Tensor y) {
         boolean fits = y.dtype() == t.dtype() && y.rank() == t.shape().size();
         for (int i = 0; fits && i < y.rank(); i++) {
             fits = !t.isFixed(i) || y.dim(i) == t.fixed(i);
         }
         if (!fits) {
-            throw new ConceptSegException(where("output", t.name()), "the TorchScript module produced " + describe(y)
+            throw new ConceptSegException(where("output", t.name()), producer + " produced " + describe(y)
                     + ", model.json declares " + describe(t));
         }
     }
@@ -90,19 +94,22 @@ final class StageSignature {
     }
 
     /** How messages name a tensor of this stage. */
-    String where(String role, String tensor) {
+    public String where(String role, String tensor) {
         return "stage '" + spec.name() + "' " + role + " '" + tensor + "'";
     }
 
-    private static List<String> names(List<TensorSpec> specs) {
+    /** The names of tensor specs. */
+    public static List<String> names(List<TensorSpec> specs) {
         return specs.stream().map(TensorSpec::name).toList();
     }
 
-    static String describe(TensorSpec t) {
+    /** "float32 [B, 3, 128, 128]". */
+    public static String describe(TensorSpec t) {
         return t.dtype().spelling() + " " + t.shape();
     }
 
-    static String describe(Tensor x) {
+    /** "float32 [1, 3, 128, 128]". */
+    public static String describe(Tensor x) {
         return x.dtype().spelling() + " " + Arrays.toString(x.shape());
     }
 }

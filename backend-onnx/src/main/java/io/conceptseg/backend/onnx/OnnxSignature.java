@@ -3,16 +3,13 @@ package io.conceptseg.backend.onnx;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.TensorInfo;
-import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.DType;
-import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.commons.model.StageSignature;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,15 +20,9 @@ import java.util.TreeSet;
  * every run against the caller's tensors (so that a bad tensor fails with a message naming the
  * stage and the tensor, not with an ORT error deep in the graph).
  */
-final class StageSignature {
-    private final StageSpec spec;
-
-    StageSignature(StageSpec spec) {
-        this.spec = spec;
-    }
-
-    StageSpec spec() {
-        return spec;
+final class OnnxSignature extends StageSignature {
+    OnnxSignature(StageSpec spec) {
+        super(spec, "ONNX Runtime");
     }
 
     /**
@@ -41,7 +32,7 @@ final class StageSignature {
      * @throws ModelPackageException naming the file, the stage and the first tensor that disagrees
      */
     void checkGraph(Path file, Map<String, NodeInfo> graphInputs, Map<String, NodeInfo> graphOutputs) {
-        for (TensorSpec t : spec.inputs()) {
+        for (TensorSpec t : spec().inputs()) {
             NodeInfo node = graphInputs.get(t.name());
             if (node == null) {
                 throw graphMismatch(file, "input '" + t.name() + "' of model.json is not an input of the graph (graph inputs: "
@@ -50,14 +41,14 @@ final class StageSignature {
             checkTensor(file, "input", t, node);
         }
         Set<String> declared = new TreeSet<>();
-        spec.inputs().forEach(t -> declared.add(t.name()));
+        spec().inputs().forEach(t -> declared.add(t.name()));
         for (String name : graphInputs.keySet()) {
             if (!declared.contains(name)) {
                 throw graphMismatch(file, "the graph needs input '" + name + "', which model.json does not declare (declared: "
                         + declared + ")");
             }
         }
-        for (TensorSpec t : spec.outputs()) {
+        for (TensorSpec t : spec().outputs()) {
             NodeInfo node = graphOutputs.get(t.name());
             if (node == null) {
                 throw graphMismatch(file, "output '" + t.name() + "' of model.json is not an output of the graph (graph outputs: "
@@ -91,7 +82,7 @@ final class StageSignature {
     }
 
     private ModelPackageException graphMismatch(Path file, String problem) {
-        return new ModelPackageException(file.toString(), "stage '" + spec.name() + "': " + problem);
+        return new ModelPackageException(file.toString(), "stage '" + spec().name() + "': " + problem);
     }
 
     /** The model.json element type of an ORT type, or null for any other. */
@@ -101,83 +92,5 @@ final class StageSignature {
             case INT64 -> DType.INT64;
             default -> null;
         };
-    }
-
-    /**
-     * Checks the caller's inputs: each declared input present, with its element type, rank and fixed
-     * sizes, and symbolic axes of the same name ("B", "P") equal across inputs. Tensors the stage
-     * does not declare are ignored (callers may pass everything they hold).
-     *
-     * @throws ConceptSegException naming the stage and the tensor
-     */
-    void checkInputs(Map<String, Tensor> inputs) {
-        Map<String, Long> symbols = new HashMap<>();
-        Map<String, String> symbolSource = new HashMap<>();
-        for (TensorSpec t : spec.inputs()) {
-            Tensor x = inputs.get(t.name());
-            if (x == null) {
-                throw inputError(t.name(), "missing (stage '" + spec.name() + "' needs " + names(spec.inputs()) + ", got "
-                        + new TreeSet<>(inputs.keySet()) + ")");
-            }
-            if (x.dtype() != t.dtype() || x.rank() != t.shape().size()) {
-                throw inputError(t.name(), "expected " + describe(t) + ", got " + describe(x));
-            }
-            for (int i = 0; i < x.rank(); i++) {
-                long size = x.dim(i);
-                if (t.isFixed(i)) {
-                    if (size != t.fixed(i)) {
-                        throw inputError(t.name(), "axis " + i + " must be " + t.fixed(i) + ": expected " + describe(t)
-                                + ", got " + describe(x));
-                    }
-                    continue;
-                }
-                String symbol = t.shape().get(i);
-                Long seen = symbols.putIfAbsent(symbol, size);
-                if (seen == null) {
-                    symbolSource.put(symbol, t.name());
-                } else if (seen != size) {
-                    throw inputError(t.name(), "axis " + i + " is " + symbol + " = " + size + ", but input '"
-                            + symbolSource.get(symbol) + "' has " + symbol + " = " + seen);
-                }
-            }
-        }
-    }
-
-    /**
-     * Checks an output ORT produced against model.json (a graph whose real shapes differ from its
-     * declared ones would otherwise surface far downstream).
-     *
-     * @throws ConceptSegException naming the stage and the output
-     */
-    void checkOutput(TensorSpec t, Tensor y) {
-        boolean fits = y.dtype() == t.dtype() && y.rank() == t.shape().size();
-        for (int i = 0; fits && i < y.rank(); i++) {
-            fits = !t.isFixed(i) || y.dim(i) == t.fixed(i);
-        }
-        if (!fits) {
-            throw new ConceptSegException(where("output", t.name()), "ONNX Runtime produced " + describe(y)
-                    + ", model.json declares " + describe(t));
-        }
-    }
-
-    private ConceptSegException inputError(String tensor, String problem) {
-        return new ConceptSegException(where("input", tensor), problem);
-    }
-
-    /** How messages name a tensor of this stage. */
-    String where(String role, String tensor) {
-        return "stage '" + spec.name() + "' " + role + " '" + tensor + "'";
-    }
-
-    private static List<String> names(List<TensorSpec> specs) {
-        return specs.stream().map(TensorSpec::name).toList();
-    }
-
-    private static String describe(TensorSpec t) {
-        return t.dtype().spelling() + " " + t.shape();
-    }
-
-    private static String describe(Tensor x) {
-        return x.dtype().spelling() + " " + Arrays.toString(x.shape());
     }
 }

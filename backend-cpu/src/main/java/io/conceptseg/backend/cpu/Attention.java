@@ -67,7 +67,7 @@ final class Attention {
         float[] o = new float[tq * width];
         int rowBlock = Math.min(ROW_BLOCK, tq);
         int blocks = (tq + rowBlock - 1) / rowBlock;
-        pool.forEach(heads * blocks, (t, scratch) -> {
+        pool.forEach(heads * blocks, 2L * tq * tk * width, (t, scratch) -> {
             int j = t / blocks;
             int a0 = (t % blocks) * rowBlock;
             int rows = Math.min(tq, a0 + rowBlock) - a0;

@@ -129,7 +129,7 @@ final class Conv2d {
             int pw = (w + stride - 1) / stride;
             int n = stride * stride;
             float[] phases = new float[in * n * ph * pw]; // zero where a side not divisible by the stride leaves a phase short
-            pool.forEach(in, ci -> {
+            pool.forEach(in, (long) in * h * w, ci -> {
                 for (int py = 0; py < stride; py++) {
                     for (int px = 0; px < stride; px++) {
                         int dst = ((ci * n + py * stride + px) * ph) * pw;

@@ -17,7 +17,7 @@ final class Ops {
     static float[] layerNorm(WorkerPool pool, float[] x, int rows, int c, float[] gamma, float[] beta, float eps) {
         float[] y = new float[rows * c];
         int tasks = (rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
-        pool.forEach(tasks, t -> {
+        pool.forEach(tasks, 4L * rows * c, t -> {
             int end = Math.min(rows, (t + 1) * ROWS_PER_TASK);
             for (int r = t * ROWS_PER_TASK; r < end; r++) {
                 layerNormRow(x, r * c, c, gamma, beta, eps, y);
@@ -51,7 +51,7 @@ final class Ops {
             boolean gelu) {
         int block = 256;
         int tasks = (pixels + block - 1) / block;
-        pool.forEach(tasks, t -> {
+        pool.forEach(tasks, (gelu ? 12L : 4L) * c * pixels, t -> {
             int p0 = t * block;
             int n = Math.min(block, pixels - p0);
             double[] mean = new double[n];
@@ -94,7 +94,7 @@ final class Ops {
         int h2 = 2 * h;
         int w2 = 2 * w;
         float[] y = new float[c * h2 * w2];
-        pool.forEach(c, ch -> {
+        pool.forEach(c, (long) c * h2 * w2, ch -> {
             for (int r = 0; r < h2; r++) {
                 int src = ch * h * w + (r >> 1) * w;
                 int dst = ch * h2 * w2 + r * w2;

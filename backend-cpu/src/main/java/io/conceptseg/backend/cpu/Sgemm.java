@@ -89,7 +89,7 @@ final class Sgemm {
             int rowsPerTile) {
         int colBlocks = (n + NC - 1) / NC;
         int rowTiles = (m + rowsPerTile - 1) / rowsPerTile;
-        pool.forEach(colBlocks * rowTiles, (t, scratch) -> {
+        pool.forEach(colBlocks * rowTiles, (long) m * n * k, (t, scratch) -> {
             int jb = t % colBlocks;
             int r0 = (t / colBlocks) * rowsPerTile;
             int rows = Math.min(rowsPerTile, m - r0);

@@ -63,7 +63,7 @@ final class Winograd {
         int ph = 2 * th + 2;
         int pw = 2 * tw + 2;
         float[] xp = new float[in * ph * pw];
-        pool.forEach(in, ci -> {
+        pool.forEach(in, (long) in * h * w, ci -> {
             for (int r = 0; r < h; r++) {
                 System.arraycopy(x, xOff + (ci * h + r) * w, xp, (ci * ph + r + 1) * pw + 1, w);
             }
@@ -72,7 +72,7 @@ final class Winograd {
         int tileBlocks = (tiles + TILES - 1) / TILES;
         int rowsPerTask = Sgemm.rowsPerTask(out, tileBlocks, pool.parallelism(), out);
         int rowChunks = (out + rowsPerTask - 1) / rowsPerTask;
-        pool.forEach(tileBlocks * rowChunks, (task, scratch) -> {
+        pool.forEach(tileBlocks * rowChunks, 4L * tiles * in * out, (task, scratch) -> {
             int t0 = (task % tileBlocks) * TILES;
             int nt = Math.min(TILES, tiles - t0);
             int o0 = (task / tileBlocks) * rowsPerTask;

@@ -21,6 +21,13 @@ final class WorkerPool implements AutoCloseable {
     /** Name prefix of the pool's threads. */
     static final String THREAD_PREFIX = "conceptseg-cpu-";
 
+    /**
+     * Loops estimated below this many operations run on the caller alone: handing them to another
+     * thread (a wake-up, a cache line or two moving between cores) costs more than it saves, and
+     * on a busy machine the other thread may not even be running.
+     */
+    static final long SERIAL_BELOW = 200_000;
+
     /** How long an idle worker looks for new work before it sleeps. */
     private static final long SPIN_NANOS = 50_000;
 
@@ -94,13 +101,26 @@ final class WorkerPool implements AutoCloseable {
 
     /** {@link #forEach(int, IntConsumer)} for tasks that use scratch arrays. */
     void forEach(int n, Task body) {
+        forEach(n, Long.MAX_VALUE, body);
+    }
+
+    /** {@link #forEach(int, IntConsumer)} for a loop of about {@code cost} operations in all. */
+    void forEach(int n, long cost, IntConsumer body) {
+        forEach(n, cost, (i, scratch) -> body.accept(i));
+    }
+
+    /**
+     * {@link #forEach(int, Task)} for a loop of about {@code cost} operations in all (multiply-adds,
+     * element updates): below {@link #SERIAL_BELOW} it runs on the caller only.
+     */
+    void forEach(int n, long cost, Task body) {
         if (n <= 0) {
             return;
         }
         if (closed) {
             throw new IllegalStateException("the cpu backend's worker pool is closed");
         }
-        if (n == 1 || workers.length == 0) {
+        if (n == 1 || workers.length == 0 || cost < SERIAL_BELOW) {
             Scratch scratch = borrow();
             try {
                 for (int i = 0; i < n; i++) {

@@ -53,9 +53,14 @@ final class Activations {
      * ~1.2 ns an element), a loop that converts float to double inside does not (~6.4 ns).
      */
     static void gelu(float[] x, int from, int to) {
-        double[] d = new double[Math.min(GELU_CHUNK, Math.max(0, to - from))];
-        for (int s = from; s < to; s += GELU_CHUNK) {
-            int n = Math.min(GELU_CHUNK, to - s);
+        gelu(x, from, to, new double[Math.min(GELU_CHUNK, Math.max(0, to - from))]);
+    }
+
+    /** {@link #gelu(float[], int, int)} with a caller's buffer (any length ≥ 1). */
+    static void gelu(float[] x, int from, int to, double[] d) {
+        int chunk = d.length;
+        for (int s = from; s < to; s += chunk) {
+            int n = Math.min(chunk, to - s);
             for (int j = 0; j < n; j++) {
                 d[j] = x[s + j];
             }
@@ -66,7 +71,8 @@ final class Activations {
         }
     }
 
-    private static final int GELU_CHUNK = 256;
+    /** Chunk length of the double buffer. */
+    static final int GELU_CHUNK = 1024;
 
     private static void geluInPlace(double[] d, int n) {
         for (int j = 0; j < n; j++) {
@@ -95,6 +101,37 @@ final class Activations {
         p = p * r + 5.0000001201E-1f;
         p = p * r * r + r + 1f;
         return p * Float.intBitsToFloat(((int) n + 127) << 23);
+    }
+
+    /**
+     * {@code s[i] = exp(s[i] − max[i])} for i in [0, n), the same values as
+     * {@link #expNonPositive}, in two loops: the reduction and the polynomial in float arithmetic
+     * only (it vectorises), then the scaling by 2ⁿ through the exponent bits (scalar: int/float bit
+     * moves do not vectorise on JDK 17). 1.9 ns an element instead of 4.2.
+     *
+     * @param exponents scratch of at least n floats
+     */
+    static void expBelowMax(float[] s, float[] max, float[] exponents, int n) {
+        for (int i = 0; i < n; i++) {
+            float t = s[i] - max[i];
+            float e = (t * 1.44269504088896341f + 12582912f) - 12582912f;
+            // clamped copies keep the polynomial finite where the result will be 0 anyway
+            float tc = Math.max(t, -87.3f);
+            float ec = Math.max(e, -126f);
+            float r = tc - ec * 0.693359375f + ec * 2.12194440e-4f;
+            float p = 1.9875691500E-4f;
+            p = p * r + 1.3981999507E-3f;
+            p = p * r + 8.3334519073E-3f;
+            p = p * r + 4.1665795894E-2f;
+            p = p * r + 1.6666665459E-1f;
+            p = p * r + 5.0000001201E-1f;
+            s[i] = p * r * r + r + 1f;
+            exponents[i] = e;
+        }
+        for (int i = 0; i < n; i++) {
+            float e = exponents[i];
+            s[i] = e < -126f ? 0f : s[i] * Float.intBitsToFloat(((int) e + 127) << 23);
+        }
     }
 
     /** 1 / (1 + exp(−x)). */

@@ -108,11 +108,10 @@ final class Attention {
             }
             float[] sum = scratch.vector(3, rows);
             java.util.Arrays.fill(sum, 0, rows, 0f);
+            float[] exponents = scratch.vector(5, rows);
             for (int b = 0; b < tk; b++) {
                 float[] sb = st[b];
-                for (int i = 0; i < rows; i++) {
-                    sb[i] = Activations.expNonPositive(sb[i] - max[i]);
-                }
+                Activations.expBelowMax(sb, max, exponents, rows);
                 for (int i = 0; i < rows; i++) {
                     sum[i] += sb[i];
                 }

@@ -76,9 +76,6 @@ final class Conv2d {
             @Override
             public void store(float[][] acc, int r0, int m, int jb, int j0, int nc) {
                 for (int i = 0; i < m; i++) {
-                    if (gelu) {
-                        Activations.gelu(acc[i], nc);
-                    }
                     System.arraycopy(acc[i], 0, y, (r0 + i) * pixels + j0, nc);
                 }
             }
@@ -87,6 +84,9 @@ final class Conv2d {
         // then built once per pixel block
         int tile = Sgemm.rowsPerTile(out, pixels, pool.parallelism(), out);
         Sgemm.multiply(pool, weight, 0, out, k, pixels, panels, epilogue, tile);
+        if (gelu) {
+            Ops.gelu(pool, y, y.length);
+        }
         return y;
     }
 

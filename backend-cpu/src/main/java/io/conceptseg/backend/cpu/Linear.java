@@ -102,14 +102,14 @@ final class Linear {
             @Override
             public void store(float[][] acc, int r0, int m, int jb, int j0, int nc) {
                 for (int i = 0; i < m; i++) {
-                    if (gelu) {
-                        Activations.gelu(acc[i], nc);
-                    }
                     System.arraycopy(acc[i], 0, y, (r0 + i) * out + j0, nc);
                 }
             }
         };
         int tile = Sgemm.rowsPerTile(rows, out, pool.parallelism(), 64);
         Sgemm.multiply(pool, x, 0, rows, in, out, b, e, tile);
+        if (gelu) {
+            Ops.gelu(pool, y, rows * out); // over the whole output: one long loop per chunk, not one per tile row
+        }
     }
 }

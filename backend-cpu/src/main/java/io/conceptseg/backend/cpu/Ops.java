@@ -51,7 +51,7 @@ final class Ops {
             boolean gelu) {
         int block = 256;
         int tasks = (pixels + block - 1) / block;
-        pool.forEach(tasks, (gelu ? 12L : 4L) * c * pixels, t -> {
+        pool.forEach(tasks, (gelu ? 12L : 4L) * c * pixels, (t, scratch) -> {
             int p0 = t * block;
             int n = Math.min(block, pixels - p0);
             double[] mean = new double[n];
@@ -83,9 +83,19 @@ final class Ops {
                     x[off + j] = (float) ((x[off + j] - mean[j]) * sq[j]) * g + b;
                 }
                 if (gelu) {
-                    Activations.gelu(x, off, off + n); // a loop of its own: it vectorises
+                    Activations.gelu(x, off, off + n, scratch.doubles(Activations.GELU_CHUNK));
                 }
             }
+        });
+    }
+
+    /** GELU in place on {@code x[0..n)}, in parallel chunks (one long loop per chunk vectorises best). */
+    static void gelu(WorkerPool pool, float[] x, int n) {
+        int chunk = 16384;
+        int tasks = (n + chunk - 1) / chunk;
+        pool.forEach(tasks, 8L * n, (t, scratch) -> {
+            int from = t * chunk;
+            Activations.gelu(x, from, Math.min(n, from + chunk), scratch.doubles(Activations.GELU_CHUNK));
         });
     }
 

@@ -34,6 +34,16 @@ final class Scratch {
         return m;
     }
 
+    private double[] doubles = new double[0];
+
+    /** At least {@code n} doubles (one slot). */
+    double[] doubles(int n) {
+        if (doubles.length < n) {
+            doubles = new double[n];
+        }
+        return doubles;
+    }
+
     /** At least {@code n} floats in slot {@code slot}. */
     float[] vector(int slot, int n) {
         return matrix(slot, 1, n)[0];

@@ -94,8 +94,11 @@ final class Winograd {
                 }
                 accumulateOutput(xi, acc, yt, m, nt);
             }
-            store(yt, y, o0, m, t0, nt, h, w, tw, gelu);
+            store(yt, y, o0, m, t0, nt, h, w, tw);
         });
+        if (gelu) {
+            Ops.gelu(pool, y, y.length);
+        }
         return y;
     }
 
@@ -194,8 +197,8 @@ final class Winograd {
         }
     }
 
-    /** Writes the 2x2 tiles (plus bias, GELU) into y [out, h, w], leaving out what falls outside. */
-    private void store(float[][] yt, float[] y, int o0, int m, int t0, int nt, int h, int w, int tw, boolean gelu) {
+    /** Writes the 2x2 tiles (plus bias) into y [out, h, w], leaving out what falls outside. */
+    private void store(float[][] yt, float[] y, int o0, int m, int t0, int nt, int h, int w, int tw) {
         for (int o = 0; o < m; o++) {
             int co = o0 + o;
             float b = bias[co];
@@ -203,9 +206,6 @@ final class Winograd {
                 float[] row = yt[e * m + o];
                 for (int t = 0; t < nt; t++) {
                     row[t] += b;
-                }
-                if (gelu) {
-                    Activations.gelu(row, nt);
                 }
             }
             int plane = co * h * w;

@@ -147,6 +147,9 @@ final class WorkerPool implements AutoCloseable {
                 LockSupport.parkNanos(this, 100_000);
             }
         }
+        synchronized (lock) {
+            jobs.remove(job); // unless a worker already dropped it: it holds the loop's arrays
+        }
         Throwable failure = job.failure;
         if (failure instanceof RuntimeException e) {
             throw e;

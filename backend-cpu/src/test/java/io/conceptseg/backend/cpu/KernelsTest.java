@@ -233,5 +233,21 @@ class KernelsTest {
         assertTrue(expRel < 2e-7, "exp error " + expRel);
         assertEquals(0f, Activations.expNonPositive(-1e9f));
         assertEquals(1f, Activations.expNonPositive(0f));
+        // the two-loop row form gives the very same values, masked keys (−1e9) included
+        Random r = new Random(4);
+        float[] s = new float[301];
+        float[] max = new float[301];
+        for (int i = 0; i < s.length; i++) {
+            max[i] = (float) r.nextGaussian() * 3;
+            s[i] = i % 7 == 0 ? -1e9f : max[i] - (float) Math.abs(r.nextGaussian() * 30);
+        }
+        float[] expected = new float[s.length];
+        for (int i = 0; i < s.length; i++) {
+            expected[i] = Activations.expNonPositive(s[i] - max[i]);
+        }
+        Activations.expBelowMax(s, max, new float[s.length], s.length);
+        for (int i = 0; i < s.length; i++) {
+            assertEquals(expected[i], s[i], "element " + i);
+        }
     }
 }

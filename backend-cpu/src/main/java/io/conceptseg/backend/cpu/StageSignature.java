@@ -7,26 +7,25 @@ import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * A stage's signature: model.json's, checked once at load against what the Java implementation of
  * the architecture computes (so a package whose model.json disagrees with its dims fails when it is
- * loaded, naming the tensor), and then used on every run to check the caller's tensors the way the
- * ONNX backend does (one message naming the stage and the tensor).
+ * loaded, naming the tensor), and then used on every run to check the caller's tensors with the
+ * checks every backend shares (one message naming the stage and the tensor).
  */
 final class StageSignature {
     private final StageSpec spec;
-    // model.json's inputs with the axes the architecture fixes filled in
-    private final List<TensorSpec> inputs;
+    // the run-time checks shared with the other backends, on model.json's inputs with the axes the
+    // architecture fixes filled in
+    private final io.conceptseg.commons.model.StageSignature checks;
 
     private StageSignature(StageSpec spec, List<TensorSpec> inputs) {
         this.spec = spec;
-        this.inputs = inputs;
+        this.checks = new io.conceptseg.commons.model.StageSignature(
+                new StageSpec(spec.name(), spec.files(), inputs, spec.outputs()), "the cpu backend");
     }
 
     StageSpec spec() {
@@ -99,55 +98,23 @@ final class StageSignature {
     }
 
     /**
-     * Checks the caller's inputs: each declared input present, with its element type, rank and fixed
-     * sizes, and symbolic axes of the same name ("B", "P", "N") equal across inputs. Tensors the
-     * stage does not declare are ignored (callers may pass everything they hold).
+     * Checks the caller's inputs as every backend does (commons' StageSignature: each declared input
+     * present, with its element type, rank and fixed sizes — here including the sizes the
+     * architecture fixes — and symbolic axes equal across inputs). Tensors the stage does not
+     * declare are ignored.
      *
      * @throws ConceptSegException naming the stage and the tensor
      */
     void checkInputs(Map<String, Tensor> given) {
-        Map<String, Long> symbols = new HashMap<>();
-        Map<String, String> symbolSource = new HashMap<>();
-        for (TensorSpec t : inputs) {
-            Tensor x = given.get(t.name());
-            if (x == null) {
-                throw inputError(t.name(), "missing (stage '" + spec.name() + "' needs "
-                        + inputs.stream().map(TensorSpec::name).toList() + ", got " + new TreeSet<>(given.keySet()) + ")");
-            }
-            if (x.dtype() != t.dtype() || x.rank() != t.shape().size()) {
-                throw inputError(t.name(), "expected " + describe(t) + ", got " + describe(x));
-            }
-            for (int i = 0; i < x.rank(); i++) {
-                long size = x.dim(i);
-                if (t.isFixed(i)) {
-                    if (size != t.fixed(i)) {
-                        throw inputError(t.name(), "axis " + i + " must be " + t.fixed(i) + ": expected " + describe(t)
-                                + ", got " + describe(x));
-                    }
-                    continue;
-                }
-                String symbol = t.shape().get(i);
-                Long seen = symbols.putIfAbsent(symbol, size);
-                if (seen == null) {
-                    symbolSource.put(symbol, t.name());
-                } else if (seen != size) {
-                    throw inputError(t.name(), "axis " + i + " is " + symbol + " = " + size + ", but input '"
-                            + symbolSource.get(symbol) + "' has " + symbol + " = " + seen);
-                }
-            }
-        }
+        checks.checkInputs(given);
     }
 
     /** The error for a bad value inside an input tensor. */
     ConceptSegException inputError(String tensor, String problem) {
-        return new ConceptSegException("stage '" + spec.name() + "' input '" + tensor + "'", problem);
+        return new ConceptSegException(checks.where("input", tensor), problem);
     }
 
     private static String describe(TensorSpec t) {
         return t.dtype().spelling() + " " + t.shape();
-    }
-
-    private static String describe(Tensor x) {
-        return x.dtype().spelling() + " " + Arrays.toString(x.shape());
     }
 }

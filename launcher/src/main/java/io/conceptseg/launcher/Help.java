@@ -14,7 +14,7 @@ final class Help {
             commands:
               backends                  list the inference backends: priority, availability (or why
                                         not), devices, active, loaded stages, last latency
-              backend ID|auto           select the backend for new requests; the choice is kept
+              backend [use] ID|auto     select the backend for new requests; the choice is kept
                                         (ConfigAdmin, ~/.cache/conceptseg/config) for later runs
               models                    list the installed model packages, default first
               segment [--out DIR] [--threshold T] [--backend ID] [--model ID] IMAGE PHRASE...

@@ -86,6 +86,17 @@ public class ConceptSegCommands {
         });
     }
 
+    @Descriptor("select the backend that runs new requests: backend use ID|auto")
+    public String backend(@Descriptor("the word use") String verb,
+            @Descriptor("a backend id (see cs:backends), or auto") String id) {
+        if (!"use".equals(verb)) {
+            return run(() -> {
+                throw new InvalidInputException("backend " + verb, "unknown sub-command; say: backend use ID|auto");
+            });
+        }
+        return backend(id);
+    }
+
     @Descriptor("list the installed model packages, default first")
     public String models() {
         ModelRegistry r = need(registry, ModelRegistry.class);

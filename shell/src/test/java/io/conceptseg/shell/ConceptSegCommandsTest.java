@@ -117,6 +117,10 @@ class ConceptSegCommandsTest {
         assertEquals("cuda", selector.selection);
         CommandFailure e = assertThrows(CommandFailure.class, () -> commands.backend("tpu"));
         assertEquals("backend tpu: no such backend; the backends are onnx, cuda", e.getMessage());
+        assertEquals("selected backend auto (now onnx)", commands.backend("use", "auto"));
+        assertEquals("auto", selector.selection);
+        e = assertThrows(CommandFailure.class, () -> commands.backend("pick", "cpu"));
+        assertEquals("backend pick: unknown sub-command; say: backend use ID|auto", e.getMessage());
     }
 
     @Test

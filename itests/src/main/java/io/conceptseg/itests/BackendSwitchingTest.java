@@ -142,6 +142,11 @@ class BackendSwitchingTest {
         again.start();
         waitFor(() -> selector.backends().stream().anyMatch(b -> b.id().equals("onnx")), "onnx back");
         assertEquals("onnx", segmenter.segment(request(null)).backendId());
+
+        // update (stop, reload the jar, start) while it is the active backend
+        again.update();
+        waitFor(() -> selector.backends().stream().anyMatch(b -> b.id().equals("onnx")), "onnx back after update");
+        assertEquals("onnx", segmenter.segment(request(null)).backendId());
     }
 
     @Test

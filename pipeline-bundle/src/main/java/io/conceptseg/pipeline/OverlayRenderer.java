@@ -43,30 +43,47 @@ final class OverlayRenderer {
         out.setRGB(0, 0, w, h, argb, 0, w);
         Graphics2D g = out.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.max(10, Math.min(w, h) / 36)));
             g.setStroke(new BasicStroke(Math.max(1f, Math.min(w, h) / 300f)));
-            FontMetrics fm = g.getFontMetrics();
             for (int p = 0; p < results.size(); p++) {
-                Color c = PALETTE[p % PALETTE.length];
+                g.setColor(PALETTE[p % PALETTE.length]);
                 for (Detection d : results.get(p).detections()) {
-                    int x = (int) Math.round(d.box().x());
-                    int y = (int) Math.round(d.box().y());
-                    g.setColor(c);
-                    g.drawRect(x, y, (int) Math.round(d.box().width()), (int) Math.round(d.box().height()));
-                    String label = d.label() + " " + String.format("%.2f", d.score());
-                    int tw = fm.stringWidth(label) + 4;
-                    int th = fm.getHeight();
-                    int ty = y - th >= 0 ? y - th : y;
-                    g.fillRect(x, ty, tw, th);
-                    g.setColor(Color.WHITE);
-                    g.drawString(label, x + 2, ty + fm.getAscent());
+                    g.drawRect((int) Math.round(d.box().x()), (int) Math.round(d.box().y()),
+                            (int) Math.round(d.box().width()), (int) Math.round(d.box().height()));
                 }
             }
+            drawLabels(g, results, w, h);
         } finally {
             g.dispose();
         }
         return out;
+    }
+
+    /** Labels need a font; a host without any (bare container) still gets masks and boxes. */
+    private static void drawLabels(Graphics2D g, List<PromptResult> results, int w, int h) {
+        FontMetrics fm;
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, Math.max(10, Math.min(w, h) / 36)));
+            fm = g.getFontMetrics();
+        } catch (RuntimeException | LinkageError | InternalError e) {
+            System.err.println("[conceptseg] overlay drawn without labels: no usable font (" + e + ")");
+            return;
+        }
+        for (int p = 0; p < results.size(); p++) {
+            Color c = PALETTE[p % PALETTE.length];
+            for (Detection d : results.get(p).detections()) {
+                int x = (int) Math.round(d.box().x());
+                int y = (int) Math.round(d.box().y());
+                String label = d.label() + " " + String.format("%.2f", d.score());
+                int tw = fm.stringWidth(label) + 4;
+                int th = fm.getHeight();
+                int ty = y - th >= 0 ? y - th : y;
+                g.setColor(c);
+                g.fillRect(x, ty, tw, th);
+                g.setColor(Color.WHITE);
+                g.drawString(label, x + 2, ty + fm.getAscent());
+            }
+        }
     }
 
     private static void blendMask(int[] argb, boolean[] mask, int w, int h, Color c) {

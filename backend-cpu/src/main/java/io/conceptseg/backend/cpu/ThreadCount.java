@@ -1,9 +1,12 @@
 package io.conceptseg.backend.cpu;
 
+import io.conceptseg.commons.config.ThreadCountSetting;
+
 /**
  * The number of worker threads: the framework/system property {@value #PROPERTY} wins over the
  * configuration's {@code threads} (a launch flag overrides a configuration file, as on a command
- * line); without either, one thread per available processor.
+ * line); without either, one thread per available processor. Read as every backend reads it
+ * ({@link ThreadCountSetting}); what is the CPU backend's own is what it does with a bad value.
  */
 final class ThreadCount {
     /** Framework (or system) property that overrides the configuration. */
@@ -29,24 +32,13 @@ final class ThreadCount {
      * @param processors available processors
      */
     static Resolved resolve(String property, int configured, int processors) {
-        int fallback = Math.max(1, processors);
-        if (property != null && !property.isBlank()) {
-            int n;
-            try {
-                n = Integer.parseInt(property.trim());
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1) {
-                return new Resolved(fallback, PROPERTY + " '" + property + "' is not a positive integer; using " + fallback
-                        + " threads (one per processor)");
-            }
-            return new Resolved(n, null);
+        ThreadCountSetting.Resolved r = ThreadCountSetting.resolve(property, configured, processors);
+        if (r.unusable() == null) {
+            return new Resolved(r.threads(), null);
         }
-        if (configured < 0) {
-            return new Resolved(fallback, CpuBackend.PID + " threads = " + configured + " is negative; using " + fallback
-                    + " threads (one per processor)");
-        }
-        return new Resolved(configured > 0 ? configured : fallback, null);
+        String using = "; using " + r.threads() + " threads (one per processor)";
+        return new Resolved(r.threads(), r.unusable() == ThreadCountSetting.Source.PROPERTY
+                ? PROPERTY + " '" + property + "' is not a positive integer" + using
+                : CpuBackend.PID + " threads = " + configured + " is negative" + using);
     }
 }

@@ -10,6 +10,7 @@ import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.commons.config.CheckedSetting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,8 +49,7 @@ public final class OnnxBackend implements InferenceBackend {
 
     private final OrtRuntime runtime;
     private final Set<OnnxStageRunner> runners = ConcurrentHashMap.newKeySet();
-    private volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private volatile ConceptSegException configError;
+    private final CheckedSetting<Integer> threads = new CheckedSetting<>(Math.max(1, Runtime.getRuntime().availableProcessors()));
     private boolean stopped; // guarded by this
 
     /** For Declarative Services. */
@@ -71,13 +71,7 @@ public final class OnnxBackend implements InferenceBackend {
 
     /** Sets the thread count from the property and configuration; records a bad value for availability(). */
     void configure(String property, int configured) {
-        try {
-            threads = ThreadCount.resolve(property, configured, Runtime.getRuntime().availableProcessors());
-            configError = null;
-        } catch (ConceptSegException e) {
-            configError = e;
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-        }
+        threads.apply(() -> ThreadCount.resolve(property, configured, Runtime.getRuntime().availableProcessors()), LOG);
     }
 
     /** Closes every runner this backend made; in-flight runs finish first. */
@@ -104,13 +98,14 @@ public final class OnnxBackend implements InferenceBackend {
     @Override
     public Availability availability() {
         try {
-            ConceptSegException bad = configError;
+            ConceptSegException bad = threads.error();
             if (bad != null) {
                 return Availability.unavailable("bad configuration: " + bad.getMessage());
             }
             OrtEnvironment env = runtime.environment();
+            int n = threads.value();
             return Availability.ready("ONNX Runtime " + env.getVersion() + ", CPU execution provider, "
-                    + threads + " intra-op thread" + (threads == 1 ? "" : "s") + " per session");
+                    + n + " intra-op thread" + (n == 1 ? "" : "s") + " per session");
         } catch (ConceptSegException e) {
             return Availability.unavailable(e.problem());
         } catch (RuntimeException | LinkageError e) {
@@ -125,7 +120,7 @@ public final class OnnxBackend implements InferenceBackend {
 
     /** The intra-op thread count new sessions get. */
     int threads() {
-        return threads;
+        return threads.value();
     }
 
     /** The runners made and not yet closed. */
@@ -142,7 +137,7 @@ public final class OnnxBackend implements InferenceBackend {
                 throw new ConceptSegException("onnx backend", "is stopped; cannot load stage '" + stage + "' of model " + model.id());
             }
         }
-        ConceptSegException bad = configError;
+        ConceptSegException bad = threads.error();
         if (bad != null) {
             throw bad;
         }
@@ -190,7 +185,7 @@ public final class OnnxBackend implements InferenceBackend {
             throw new ModelPackageException(file.toString(), "cannot read: " + e.getMessage(), e);
         }
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
+            options.setIntraOpNumThreads(threads.value());
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             // Every stage has its own intra-op pool; spinning idle pools would steal the cores the

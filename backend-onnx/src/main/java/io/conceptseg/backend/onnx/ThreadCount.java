@@ -1,11 +1,14 @@
 package io.conceptseg.backend.onnx;
 
 import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.commons.config.ThreadCountSetting;
 
 /**
  * The intra-op thread count of new sessions: the framework/system property
  * {@value #PROPERTY} wins over the configuration's {@code threads} (a launch flag overrides a
  * configuration file, as on a command line); without either, one thread per available processor.
+ * Read as every backend reads it ({@link ThreadCountSetting}); what is the ONNX backend's own is
+ * that a bad value is an error (the backend reports itself unavailable until it is fixed).
  */
 final class ThreadCount {
     /** Framework (or system) property that overrides the configuration. */
@@ -22,22 +25,14 @@ final class ThreadCount {
      * @throws ConceptSegException naming the property or configuration entry when it is not a positive integer
      */
     static int resolve(String property, int configured, int processors) {
-        if (property != null && !property.isBlank()) {
-            int n;
-            try {
-                n = Integer.parseInt(property.trim());
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1) {
-                throw new ConceptSegException(PROPERTY, "'" + property + "' is not a positive integer (intra-op threads per session)");
-            }
-            return n;
+        ThreadCountSetting.Resolved r = ThreadCountSetting.resolve(property, configured, processors);
+        if (r.unusable() == ThreadCountSetting.Source.PROPERTY) {
+            throw new ConceptSegException(PROPERTY, "'" + property + "' is not a positive integer (intra-op threads per session)");
         }
-        if (configured < 0) {
+        if (r.unusable() == ThreadCountSetting.Source.CONFIGURATION) {
             throw new ConceptSegException(OnnxBackend.PID + " threads",
                     configured + " is negative (a positive thread count, or 0 for one per processor)");
         }
-        return configured > 0 ? configured : Math.max(1, processors);
+        return r.threads();
     }
 }

@@ -12,6 +12,7 @@ import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.commons.config.CheckedSetting;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -53,8 +54,7 @@ public final class CudaBackend implements InferenceBackend {
 
     private final TorchRuntime runtime;
     private final Set<TorchScriptStageRunner> runners = ConcurrentHashMap.newKeySet();
-    private volatile TorchDevice device = TorchDevice.CUDA;
-    private volatile ConceptSegException configError;
+    private final CheckedSetting<TorchDevice> device = new CheckedSetting<>(TorchDevice.CUDA);
     private boolean stopped; // guarded by this
 
     /** For Declarative Services. */
@@ -76,13 +76,7 @@ public final class CudaBackend implements InferenceBackend {
 
     /** Sets the device from the property and configuration; records a bad value for availability(). */
     void configure(String property, String configured) {
-        try {
-            device = TorchDevice.resolve(property, configured);
-            configError = null;
-        } catch (ConceptSegException e) {
-            configError = e;
-            LOG.log(System.Logger.Level.ERROR, e.getMessage());
-        }
+        device.apply(() -> TorchDevice.resolve(property, configured), LOG);
     }
 
     /** Closes every runner this backend made; in-flight runs finish first. */
@@ -130,7 +124,7 @@ public final class CudaBackend implements InferenceBackend {
 
     /** The device new stages get. */
     TorchDevice device() {
-        return device;
+        return device.value();
     }
 
     /** The runners made and not yet closed. */
@@ -144,18 +138,19 @@ public final class CudaBackend implements InferenceBackend {
      * @throws ConceptSegException when the configuration is bad or the engine cannot start
      */
     DeviceStatus status() {
-        ConceptSegException bad = configError;
+        ConceptSegException bad = device.error();
         if (bad != null) {
             return DeviceStatus.none("bad configuration: " + bad.getMessage());
         }
-        if (device != TorchDevice.CPU && !NvidiaDriver.present()) {
+        TorchDevice target = device.value();
+        if (target != TorchDevice.CPU && !NvidiaDriver.present()) {
             // answer without loading libtorch (~0.5-3 s): without a driver no libtorch finds a GPU
             return DeviceStatus.none("no CUDA device: no NVIDIA driver on this host (" + NvidiaDriver.PROBE
                     + " absent); on a CUDA host set PYTORCH_LIBRARY_PATH, PYTORCH_VERSION and PYTORCH_FLAVOR to a CUDA"
                     + " libtorch; or set " + PID + " device=cpu (" + TorchDevice.PROPERTY + "=cpu) to run on the CPU");
         }
         Engine engine = runtime.engine();
-        return TorchRuntime.inDjl(() -> statusOf(engine, device));
+        return TorchRuntime.inDjl(() -> statusOf(engine, target));
     }
 
     private static DeviceStatus statusOf(Engine engine, TorchDevice device) {

@@ -10,12 +10,12 @@ import io.conceptseg.api.backend.Availability;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
+import io.conceptseg.commons.testing.ConcurrentRuns;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +48,7 @@ class BackendTest {
         long before = poolThreads();
         CpuBackend b = new CpuBackend();
         b.configure(null, 4);
-        ModelPackage tiny = TestPackages.tiny();
+        ModelPackage tiny = TestPackages.inspectionTiny();
         StageRunner vision = b.load(tiny, "vision");
         vision.run(FixtureCheck.inputs(tiny, "vision"));
         assertEquals(before + 3, poolThreads(), "the caller plus 3 workers");
@@ -68,7 +68,7 @@ class BackendTest {
     void deactivateClosesEveryRunner() {
         CpuBackend b = new CpuBackend();
         b.configure(null, 2);
-        ModelPackage tiny = TestPackages.tiny();
+        ModelPackage tiny = TestPackages.inspectionTiny();
         CpuStageRunner text = (CpuStageRunner) b.load(tiny, "text");
         CpuStageRunner geometry = (CpuStageRunner) b.load(tiny, "geometry");
         assertEquals(2, b.openRunners().size());
@@ -84,20 +84,10 @@ class BackendTest {
     void concurrentRunsGiveTheSameResults() throws Exception {
         CpuBackend b = new CpuBackend();
         b.configure(null, 2);
-        ModelPackage tiny = TestPackages.tiny();
-        ExecutorService callers = Executors.newFixedThreadPool(4);
+        ModelPackage tiny = TestPackages.inspectionTiny();
         try (StageRunner decoder = b.load(tiny, "decoder")) {
-            Map<String, Tensor> in = FixtureCheck.inputs(tiny, "decoder");
-            float[] expected = decoder.run(in).get("pred_masks").floats();
-            List<Future<float[]>> runs = new java.util.ArrayList<>();
-            for (int i = 0; i < 8; i++) {
-                runs.add(callers.submit(() -> decoder.run(in).get("pred_masks").floats()));
-            }
-            for (Future<float[]> f : runs) {
-                assertEquals(0, Naive.maxDiff(expected, f.get()));
-            }
+            ConcurrentRuns.assertIdenticalResults(decoder, FixtureCheck.inputs(tiny, "decoder"), 4, 8);
         } finally {
-            callers.shutdown();
             b.deactivate();
         }
     }
@@ -131,7 +121,7 @@ class BackendTest {
     void badInputsGetOneMessageNamingStageAndTensor() {
         CpuBackend b = new CpuBackend();
         b.configure(null, 2);
-        ModelPackage tiny = TestPackages.tiny();
+        ModelPackage tiny = TestPackages.inspectionTiny();
         try (StageRunner vision = b.load(tiny, "vision"); StageRunner text = b.load(tiny, "text");
                 StageRunner geometry = b.load(tiny, "geometry"); StageRunner fusion = b.load(tiny, "fusion")) {
             ConceptSegException shape = assertThrows(ConceptSegException.class,
@@ -192,7 +182,7 @@ class BackendTest {
     void geometryAcceptsNoPromptsAndBatchesOfOne() {
         CpuBackend b = new CpuBackend();
         b.configure(null, 2);
-        ModelPackage tiny = TestPackages.tiny();
+        ModelPackage tiny = TestPackages.inspectionTiny();
         try (StageRunner geometry = b.load(tiny, "geometry")) {
             Map<String, Tensor> in = FixtureCheck.inputs(tiny, "geometry");
             in.put("input_boxes", Tensor.ofFloats(new float[0], 2, 0, 4));

@@ -8,6 +8,8 @@ import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +38,7 @@ class PackageErrorsTest {
     }
 
     private ModelPackage damagedCopy(java.util.function.Consumer<Path> damage) {
-        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("pkg"));
+        Path root = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("pkg"));
         damage.accept(root);
         return ModelPackages.open(root, "damaged copy");
     }
@@ -107,7 +109,7 @@ class PackageErrorsTest {
 
     @Test
     void anUnknownStageIsRefused() {
-        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(TestPackages.tiny(), "tracker"));
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(TestPackages.inspectionTiny(), "tracker"));
         assertTrue(e.problem().startsWith("declares no stage 'tracker'"), e.problem());
     }
 

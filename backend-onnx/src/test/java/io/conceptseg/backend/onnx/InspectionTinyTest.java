@@ -1,6 +1,5 @@
 package io.conceptseg.backend.onnx;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,27 +9,23 @@ import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
-import io.conceptseg.api.model.TensorSpec;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.ConcurrentRuns;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.InspectionTinyContract;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The backend on the repository's inspection-tiny package: every stage against its exporter fixture. */
-class InspectionTinyTest {
+class InspectionTinyTest implements InspectionTinyContract {
     private static OnnxBackend backend;
     private static ModelPackage tiny;
 
@@ -38,8 +33,7 @@ class InspectionTinyTest {
     static void setUp() {
         backend = new OnnxBackend();
         backend.configure(null, 2);
-        // the package is part of the repository: its absence is a failure, not a reason to skip
-        tiny = ModelPackages.open(TestPackages.tinyRoot(), "model-inspection/packages/inspection-tiny");
+        tiny = TestPackages.inspectionTiny();
     }
 
     @AfterAll
@@ -47,21 +41,17 @@ class InspectionTinyTest {
         backend.deactivate();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
-    void everyStageReproducesItsFixture(String stage) {
-        double tolerance = tiny.descriptor().tolerance().get("onnx");
-        assertEquals(1e-4, tolerance, "model.json tolerance.onnx");
-        try (StageRunner r = backend.load(tiny, stage)) {
-            double err = FixtureCheck.assertReproduces(tiny, r, tolerance);
-            assertTrue(err >= 0);
-        }
-    }
+    @Override
+    public ModelPackage tiny() { return tiny; }
 
-    @Test
-    void theTestCoversEveryStageOfThePackage() {
-        assertEquals(List.of("vision", "text", "geometry", "fusion", "decoder"), List.copyOf(tiny.descriptor().stages().keySet()));
-    }
+    @Override
+    public String toleranceKey() { return "onnx"; }
+
+    @Override
+    public double exportersTolerance() { return 1e-4; }
+
+    @Override
+    public StageRunner load(String stage) { return backend.load(tiny, stage); }
 
     @Test
     void rejectsBadInputsNamingStageAndTensor() {
@@ -87,7 +77,7 @@ class InspectionTinyTest {
 
     @Test
     void aMissingStageFileIsNamed(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path root = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("tiny"));
         Path decoder = root.resolve("onnx/decoder.onnx");
         Files.delete(decoder);
         ModelPackage damaged = ModelPackages.open(root, "damaged copy");
@@ -102,7 +92,7 @@ class InspectionTinyTest {
 
     @Test
     void aCorruptStageFileIsNamed(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path root = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("tiny"));
         Path vision = root.resolve("onnx/vision.onnx");
         byte[] bytes = Files.readAllBytes(vision);
         // a broken download or copy: the file ends mid-way. (Bytes flipped inside a weight
@@ -129,23 +119,7 @@ class InspectionTinyTest {
     @Test
     void fourThreadsGetIdenticalResults() throws Exception {
         try (StageRunner r = backend.load(tiny, "decoder")) {
-            Map<String, Tensor> in = FixtureCheck.inputs(tiny, "decoder");
-            Map<String, Tensor> reference = r.run(in);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<Map<String, Tensor>>> futures = new ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    futures.add(pool.submit(() -> r.run(in)));
-                }
-                for (Future<Map<String, Tensor>> f : futures) {
-                    Map<String, Tensor> out = f.get();
-                    for (TensorSpec t : tiny.descriptor().stage("decoder").outputs()) {
-                        assertArrayEquals(reference.get(t.name()).floats(), out.get(t.name()).floats(), t.name());
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            ConcurrentRuns.assertIdenticalResults(r, FixtureCheck.inputs(tiny, "decoder"), 4, 40);
         }
     }
 }

@@ -14,16 +14,15 @@ import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.ConcurrentRuns;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +32,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** The backend on the synthetic toy package: a float and an int64 input and output, fixed and symbolic axes. */
 class ToyPackageTest {
+    /** src/test/resources/toy-package (made by src/test/python/make_toy_package.py). */
+    private static final String TOY = "/toy-package";
+
     private OnnxBackend backend;
     private ModelPackage toy;
 
@@ -40,7 +42,7 @@ class ToyPackageTest {
     void setUp() {
         backend = new OnnxBackend();
         backend.configure(null, 1);
-        toy = TestPackages.toy();
+        toy = TestPackages.resourcePackage(ToyPackageTest.class, TOY);
     }
 
     @AfterEach
@@ -184,7 +186,7 @@ class ToyPackageTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({"garbage", "truncated", "empty"})
     void rejectsACorruptStageFileNamingIt(String damage, @TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.toyRoot(), tmp.resolve("toy"));
+        Path root = TestPackages.copy(TestPackages.resourcePackageRoot(ToyPackageTest.class, TOY), tmp.resolve("toy"));
         Path onnx = root.resolve("onnx/toy.onnx");
         byte[] good = Files.readAllBytes(onnx);
         switch (damage) {
@@ -241,22 +243,7 @@ class ToyPackageTest {
     void fourThreadsGetIdenticalResults() throws Exception {
         backend.configure(null, 2);
         try (StageRunner r = backend.load(toy, "toy")) {
-            Map<String, Tensor> in = inputs(4, 9);
-            Map<String, Tensor> reference = r.run(in);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<Map<String, Tensor>>> results = new ArrayList<>();
-                for (int i = 0; i < 200; i++) {
-                    results.add(pool.submit(() -> r.run(in)));
-                }
-                for (Future<Map<String, Tensor>> f : results) {
-                    Map<String, Tensor> out = f.get();
-                    assertArrayEquals(reference.get("scaled").floats(), out.get("scaled").floats());
-                    assertArrayEquals(reference.get("id_sum").longs(), out.get("id_sum").longs());
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            ConcurrentRuns.assertIdenticalResults(r, inputs(4, 9), 4, 200);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.backend.Availability;
+import io.conceptseg.commons.testing.TestPackages;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -38,14 +39,14 @@ class AvailabilityTest {
         assertTrue(a.reason().contains("PYTORCH_LIBRARY_PATH"), a.reason());
         assertTrue(a.reason().contains("device=cpu"), a.reason());
         assertEquals(List.of(), backend.devices());
-        ConceptSegException e = assertThrows(ConceptSegException.class, () -> backend.load(TestPackages.toy(), "toy"));
+        ConceptSegException e = assertThrows(ConceptSegException.class, () -> backend.load(TestPackages.resourcePackage(AvailabilityTest.class, "/toy-package"), "toy"));
         assertTrue(e.getMessage().startsWith("cuda backend: cannot load stage 'toy' of model toy: no CUDA device: "), e.getMessage());
         assertTrue(backend.openRunners().isEmpty());
     }
 
     @Test
     void onTheCpuDeviceItIsAvailableWithANote() {
-        CudaBackend backend = TestPackages.cpuBackend();
+        CudaBackend backend = CpuDevice.backend();
         Availability a = backend.availability();
         System.out.println("[cuda device=cpu] availability: " + a);
         assertTrue(a.available());
@@ -81,7 +82,7 @@ class AvailabilityTest {
         }
         assertEquals(1, starts.get(), "a failed engine is not retried within one activation");
         assertEquals(List.of(), backend.devices());
-        ConceptSegException e = assertThrows(ConceptSegException.class, () -> backend.load(TestPackages.toy(), "toy"));
+        ConceptSegException e = assertThrows(ConceptSegException.class, () -> backend.load(TestPackages.resourcePackage(AvailabilityTest.class, "/toy-package"), "toy"));
         assertTrue(e.getMessage().startsWith("cuda backend: DJL PyTorch engine failed to load: EngineException"), e.getMessage());
     }
 
@@ -114,7 +115,7 @@ class AvailabilityTest {
 
     @Test
     void djlIsOfflineUnlessTheUserSaidOtherwise() {
-        TestPackages.cpuBackend().availability();
+        CpuDevice.backend().availability();
         assertEquals("true", System.getProperty(TorchRuntime.OFFLINE));
     }
 }

@@ -14,6 +14,8 @@ import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -173,7 +175,7 @@ class CudaBackendOsgiIT {
     }
 
     private static ModelPackage tiny() {
-        return ModelPackages.open(TestPackages.tinyRoot(), "inspection-tiny");
+        return ModelPackages.open(TestPackages.inspectionTinyRoot(), "inspection-tiny");
     }
 
     /** Runs the text stage of inspection-tiny on the backend and checks it against the fixture. */

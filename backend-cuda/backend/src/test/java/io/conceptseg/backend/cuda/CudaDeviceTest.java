@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.conceptseg.api.backend.Availability;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
-import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,7 @@ class CudaDeviceTest {
         }
         backend = new CudaBackend();
         backend.configure(null, "cuda");
-        tiny = ModelPackages.open(TestPackages.tinyRoot(), "model-inspection/packages/inspection-tiny");
+        tiny = TestPackages.inspectionTiny();
     }
 
     @BeforeEach

@@ -1,6 +1,5 @@
 package io.conceptseg.backend.cuda;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,31 +10,29 @@ import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
-import io.conceptseg.api.model.TensorSpec;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.ConcurrentRuns;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.InspectionTinyContract;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The backend on DJL's CPU device with the repository's inspection-tiny package: every stage's
  * TorchScript module against its exporter fixture, within model.json's tolerance.torchscript.
  */
-class InspectionTinyTest {
+class InspectionTinyTest implements InspectionTinyContract {
     private static CudaBackend backend;
     private static ModelPackage tiny;
     private static double tolerance;
@@ -43,12 +40,11 @@ class InspectionTinyTest {
     @BeforeAll
     static void setUp() {
         long t0 = System.nanoTime();
-        backend = TestPackages.cpuBackend();
+        backend = CpuDevice.backend();
         // the first start in a JVM extracts libtorch (when not cached) and loads it
         assertTrue(backend.availability().available());
         System.out.printf("[cuda device=cpu] engine start %.2f s%n", (System.nanoTime() - t0) / 1e9);
-        // the package is part of the repository: its absence is a failure, not a reason to skip
-        tiny = ModelPackages.open(TestPackages.tinyRoot(), "model-inspection/packages/inspection-tiny");
+        tiny = TestPackages.inspectionTiny();
         tolerance = tiny.descriptor().tolerance().get("torchscript");
     }
 
@@ -57,23 +53,20 @@ class InspectionTinyTest {
         backend.deactivate();
     }
 
-    @Test
-    void theToleranceIsTheExportersAndEveryStageIsCovered() {
-        assertEquals(1e-4, tolerance, "model.json tolerance.torchscript");
-        assertEquals(List.of("vision", "text", "geometry", "fusion", "decoder"), List.copyOf(tiny.descriptor().stages().keySet()));
-    }
+    @Override
+    public ModelPackage tiny() { return tiny; }
+
+    @Override
+    public String toleranceKey() { return "torchscript"; }
+
+    @Override
+    public double exportersTolerance() { return 1e-4; }
+
+    @Override
+    public StageRunner load(String stage) { return backend.load(tiny, stage); }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
-    void everyStageReproducesItsFixture(String stage) {
-        try (StageRunner r = backend.load(tiny, stage)) {
-            double err = FixtureCheck.assertReproduces(tiny, r, tolerance);
-            assertTrue(err <= tolerance);
-        }
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"vision", "text", "geometry", "fusion", "decoder"})
+    @MethodSource("io.conceptseg.commons.testing.InspectionTinyContract#stages")
     void everyStageReproducesItsFixtureAtBatchOne(String stage) {
         try (StageRunner r = backend.load(tiny, stage)) {
             double err = FixtureCheck.assertReproducesFirst(tiny, r, tolerance);
@@ -101,7 +94,7 @@ class InspectionTinyTest {
 
     @Test
     void aMissingModuleIsNamedAndTheOtherStagesStillLoad(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path root = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("tiny"));
         Path decoder = root.resolve("torchscript/decoder.pt");
         Files.delete(decoder);
         ModelPackage damaged = ModelPackages.open(root, "damaged copy");
@@ -115,7 +108,7 @@ class InspectionTinyTest {
 
     @Test
     void aCorruptModuleIsNamed(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.tinyRoot(), tmp.resolve("tiny"));
+        Path root = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("tiny"));
         Path vision = root.resolve("torchscript/vision.pt");
         byte[] bytes = Files.readAllBytes(vision);
         // a broken download or copy: the archive ends mid-way
@@ -131,23 +124,7 @@ class InspectionTinyTest {
     @Test
     void fourThreadsGetIdenticalResults() throws Exception {
         try (StageRunner r = backend.load(tiny, "decoder")) {
-            Map<String, Tensor> in = FixtureCheck.inputs(tiny, "decoder");
-            Map<String, Tensor> reference = r.run(in);
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<Map<String, Tensor>>> futures = new ArrayList<>();
-                for (int i = 0; i < 20; i++) {
-                    futures.add(pool.submit(() -> r.run(in)));
-                }
-                for (Future<Map<String, Tensor>> f : futures) {
-                    Map<String, Tensor> out = f.get();
-                    for (TensorSpec t : tiny.descriptor().stage("decoder").outputs()) {
-                        assertArrayEquals(reference.get(t.name()).floats(), out.get(t.name()).floats(), t.name());
-                    }
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            ConcurrentRuns.assertIdenticalResults(r, FixtureCheck.inputs(tiny, "decoder"), 4, 20);
         }
     }
 }

@@ -12,6 +12,8 @@ import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.commons.model.ModelPackages;
+import io.conceptseg.commons.testing.FixtureCheck;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,13 +38,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * output, fixed and symbolic axes, a module returning a tuple and one returning a single tensor.
  */
 class ToyPackageTest {
+    /** src/test/resources/toy-package (made by src/test/python/make_toy_package.py). */
+    private static final String TOY = "/toy-package";
+
     private CudaBackend backend;
     private ModelPackage toy;
 
     @BeforeEach
     void setUp() {
-        backend = TestPackages.cpuBackend();
-        toy = TestPackages.toy();
+        backend = CpuDevice.backend();
+        toy = TestPackages.resourcePackage(ToyPackageTest.class, TOY);
     }
 
     @AfterEach
@@ -168,7 +173,7 @@ class ToyPackageTest {
     @Test
     void aMissingTorchScriptFileIsNamed() {
         ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(toy, "missing_file"));
-        assertEquals(TestPackages.toyRoot().resolve("torchscript/absent.pt").toAbsolutePath().normalize().toString(), e.input());
+        assertEquals(TestPackages.resourcePackageRoot(ToyPackageTest.class, TOY).resolve("torchscript/absent.pt").toAbsolutePath().normalize().toString(), e.input());
         assertEquals("missing from model package toy", e.problem());
     }
 
@@ -183,7 +188,7 @@ class ToyPackageTest {
 
     @Test
     void aTruncatedModuleIsNamed(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.toyRoot(), tmp.resolve("toy"));
+        Path root = TestPackages.copy(TestPackages.resourcePackageRoot(ToyPackageTest.class, TOY), tmp.resolve("toy"));
         Path pt = root.resolve("torchscript/toy.pt");
         byte[] bytes = Files.readAllBytes(pt);
         Files.write(pt, Arrays.copyOf(bytes, bytes.length / 2));
@@ -203,7 +208,7 @@ class ToyPackageTest {
 
     @Test
     void aFileThatIsNotTorchScriptIsNamed(@TempDir Path tmp) throws IOException {
-        Path root = TestPackages.copy(TestPackages.toyRoot(), tmp.resolve("toy"));
+        Path root = TestPackages.copy(TestPackages.resourcePackageRoot(ToyPackageTest.class, TOY), tmp.resolve("toy"));
         Path pt = root.resolve("torchscript/toy.pt");
         Files.writeString(pt, "version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 1566\n", StandardCharsets.US_ASCII);
         ModelPackage damaged = ModelPackages.open(root, "damaged copy");

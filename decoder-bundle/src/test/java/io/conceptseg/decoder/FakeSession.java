@@ -9,6 +9,7 @@ import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
 import io.conceptseg.api.stage.ModelSession;
+import io.conceptseg.commons.testing.FakePackage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,16 +29,7 @@ final class FakeSession implements ModelSession {
     /** A session over a made-up model without stages; add them with {@link #stage}. */
     static FakeSession create(int side) {
         ModelDescriptor descriptor = descriptor(side, new LinkedHashMap<>());
-        return new FakeSession(new ModelPackage() {
-            @Override
-            public Path root() { return Path.of("/nonexistent/fake"); }
-
-            @Override
-            public ModelDescriptor descriptor() { return descriptor; }
-
-            @Override
-            public String origin() { return "test"; }
-        });
+        return new FakeSession(new FakePackage(Path.of("/nonexistent/fake"), descriptor));
     }
 
     /** A session over a real package whose stages are run by {@link #runner} bodies. */

@@ -1,14 +1,13 @@
 package io.conceptseg.encoder.prompt;
 
-import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.DType;
-import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelDescriptor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
-import io.conceptseg.api.stage.ModelSession;
+import io.conceptseg.commons.testing.FakePackage;
+import io.conceptseg.commons.testing.FunctionSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,15 +19,14 @@ import java.util.function.Function;
  * A session whose geometry stage is a function; it records every run's inputs. By default a
  * geometry token is [100 + label, cx, cy, w, h] (D = 5), zero with mask 0 for padding.
  */
-final class FakeSession implements ModelSession {
+final class FakeSession extends FunctionSession {
     static final int D = 5;
 
     final List<Map<String, Tensor>> runs = new ArrayList<>();
-    private final ModelPackage model;
     private final Function<Map<String, Tensor>, Map<String, Tensor>> geometry;
 
     FakeSession(ModelPackage model, Function<Map<String, Tensor>, Map<String, Tensor>> geometry) {
-        this.model = model;
+        super(model, "fake");
         this.geometry = geometry;
     }
 
@@ -53,16 +51,7 @@ final class FakeSession implements ModelSession {
                 List.of(0.0, 0.0, 0.0), List.of(1.0, 1.0, 1.0)),
                 new ModelDescriptor.TextSpec("wordpiece", "vocab.txt", 6, Map.of()), Map.of("d_model", (double) D),
                 new ModelDescriptor.Thresholds(0.5, 0.0), "w.safetensors", "float32", Map.of(), stages);
-        return new ModelPackage() {
-            @Override
-            public Path root() { return Path.of("fake"); }
-
-            @Override
-            public ModelDescriptor descriptor() { return d; }
-
-            @Override
-            public String origin() { return "test"; }
-        };
+        return new FakePackage(Path.of("fake"), d);
     }
 
     static Map<String, Tensor> labelledBoxes(Map<String, Tensor> in) {
@@ -84,34 +73,8 @@ final class FakeSession implements ModelSession {
     }
 
     @Override
-    public ModelPackage model() { return model; }
-
-    @Override
-    public String backendId() { return "fake"; }
-
-    @Override
-    public boolean hasStage(String stage) { return model.descriptor().stage(stage) != null; }
-
-    @Override
-    public StageRunner runner(String stage) {
-        if (!hasStage(stage)) {
-            throw new ModelPackageException(stage, "no such stage");
-        }
-        return new StageRunner() {
-            @Override
-            public String stage() { return stage; }
-
-            @Override
-            public String backendId() { return "fake"; }
-
-            @Override
-            public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-                runs.add(inputs);
-                return geometry.apply(inputs);
-            }
-
-            @Override
-            public void close() { }
-        };
+    protected Map<String, Tensor> run(String stage, Map<String, Tensor> inputs) {
+        runs.add(inputs);
+        return geometry.apply(inputs);
     }
 }

@@ -12,6 +12,7 @@ import io.conceptseg.api.stage.ImageEmbedding;
 import io.conceptseg.api.stage.Letterbox;
 import io.conceptseg.api.stage.PromptEmbedding;
 import io.conceptseg.api.stage.TextEmbedding;
+import io.conceptseg.backend.onnx.testing.OnnxSession;
 import io.conceptseg.commons.safetensors.SafeTensors;
 import java.util.List;
 import java.util.Map;

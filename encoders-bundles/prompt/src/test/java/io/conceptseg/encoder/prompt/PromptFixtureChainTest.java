@@ -13,9 +13,8 @@ import io.conceptseg.api.stage.ImageEmbedding;
 import io.conceptseg.api.stage.Letterbox;
 import io.conceptseg.api.stage.PromptEmbedding;
 import io.conceptseg.api.stage.TextEmbedding;
-import io.conceptseg.commons.model.ModelPackages;
 import io.conceptseg.commons.safetensors.SafeTensors;
-import java.nio.file.Path;
+import io.conceptseg.commons.testing.TestPackages;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,18 +29,13 @@ import org.junit.jupiter.api.Test;
 class PromptFixtureChainTest {
     private static final float EPS = 1e-5f;
 
-    private static ModelPackage tiny() {
-        String root = System.getProperty("conceptseg.root", "../..");
-        return ModelPackages.open(Path.of(root, "model-inspection/packages/inspection-tiny"), "test");
-    }
-
     private static SafeTensors fixture(ModelPackage model, String stage) {
         return SafeTensors.open(model.file(model.descriptor().stage(stage).file("fixture")));
     }
 
     @Test
     void assemblesTheFusionFixturesPromptTokens() {
-        ModelPackage model = tiny();
+        ModelPackage model = TestPackages.inspectionTiny();
         SafeTensors text = fixture(model, "text");
         SafeTensors geometry = fixture(model, "geometry");
         SafeTensors fusion = fixture(model, "fusion");

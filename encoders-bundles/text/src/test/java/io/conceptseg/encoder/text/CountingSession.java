@@ -1,14 +1,13 @@
 package io.conceptseg.encoder.text;
 
-import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.DType;
-import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelDescriptor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
-import io.conceptseg.api.stage.ModelSession;
+import io.conceptseg.commons.testing.FakePackage;
+import io.conceptseg.commons.testing.FunctionSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,12 +22,10 @@ import java.util.function.Function;
  * ids (by default feature[b, l, d] = id * 100 + d, mask = attention mask); it records each run's
  * batch size.
  */
-final class CountingSession implements ModelSession {
+final class CountingSession extends FunctionSession {
     static final int D = 3;
 
     final List<Integer> batches = new CopyOnWriteArrayList<>();
-    private final ModelPackage model;
-    private final String backend;
     private final Function<Map<String, Tensor>, Map<String, Tensor>> stage;
 
     CountingSession(ModelPackage model, String backend) {
@@ -36,8 +33,7 @@ final class CountingSession implements ModelSession {
     }
 
     CountingSession(ModelPackage model, String backend, Function<Map<String, Tensor>, Map<String, Tensor>> stage) {
-        this.model = model;
-        this.backend = backend;
+        super(model, backend);
         this.stage = stage;
     }
 
@@ -59,16 +55,7 @@ final class CountingSession implements ModelSession {
                 new ModelDescriptor.TextSpec("wordpiece", "tokenizer/vocab.txt", 8, WordPieceTokenizerTest.SPECIAL),
                 Map.of("d_model", (double) D), new ModelDescriptor.Thresholds(0.5, 0.0), "w.safetensors", "float32",
                 Map.of(), Map.of("text", text));
-        return new ModelPackage() {
-            @Override
-            public Path root() { return dir; }
-
-            @Override
-            public ModelDescriptor descriptor() { return d; }
-
-            @Override
-            public String origin() { return "test"; }
-        };
+        return new FakePackage(dir, d);
     }
 
     static Map<String, Tensor> idFeatures(Map<String, Tensor> in) {
@@ -90,34 +77,8 @@ final class CountingSession implements ModelSession {
     int runs() { return batches.size(); }
 
     @Override
-    public ModelPackage model() { return model; }
-
-    @Override
-    public String backendId() { return backend; }
-
-    @Override
-    public boolean hasStage(String name) { return model.descriptor().stage(name) != null; }
-
-    @Override
-    public StageRunner runner(String name) {
-        if (!hasStage(name)) {
-            throw new ModelPackageException(name, "no such stage");
-        }
-        return new StageRunner() {
-            @Override
-            public String stage() { return name; }
-
-            @Override
-            public String backendId() { return backend; }
-
-            @Override
-            public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-                batches.add((int) inputs.get("input_ids").dim(0));
-                return stage.apply(inputs);
-            }
-
-            @Override
-            public void close() { }
-        };
+    protected Map<String, Tensor> run(String name, Map<String, Tensor> inputs) {
+        batches.add((int) inputs.get("input_ids").dim(0));
+        return stage.apply(inputs);
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conceptseg.api.stage.TextEmbedding;
+import io.conceptseg.backend.onnx.testing.OnnxSession;
 import io.conceptseg.commons.safetensors.SafeTensors;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.stage.TextEmbedding;
 import io.conceptseg.commons.safetensors.SafeTensors;
+import io.conceptseg.commons.testing.TestPackages;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class TextFixtureChainTest {
     @Test
     void sendsTheFixtureInputsAndReturnsItsOutputs() {
-        ModelPackage model = TinyPackage.open();
+        ModelPackage model = TestPackages.inspectionTiny();
         SafeTensors fixture = SafeTensors.open(model.file(model.descriptor().stage("text").file("fixture")));
         Tensor ids = fixture.tensor("input.input_ids");
         Tensor mask = fixture.tensor("input.attention_mask");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.commons.json.Json;
+import io.conceptseg.commons.testing.TestPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /** The tokenizer reproduces the reference tokenizer's fixtures of the tiny package exactly. */
 class TokenizerFixtureTest {
-    private final WordPieceTokenizer tokenizer = WordPieceTokenizer.of(TinyPackage.open());
+    private final WordPieceTokenizer tokenizer = WordPieceTokenizer.of(TestPackages.inspectionTiny());
 
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> fixture(String name) throws IOException {
-        return (List<Map<String, Object>>) Json.parse(Files.readString(TinyPackage.root().resolve("fixtures/" + name)));
+        return (List<Map<String, Object>>) Json.parse(Files.readString(TestPackages.inspectionTinyRoot().resolve("fixtures/" + name)));
     }
 
     private static long[] longs(Object list) {

@@ -1,14 +1,12 @@
 package io.conceptseg.encoder.vision;
 
-import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.DType;
-import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelDescriptor;
-import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
 import io.conceptseg.api.model.TensorSpec;
-import io.conceptseg.api.stage.ModelSession;
+import io.conceptseg.commons.testing.FakePackage;
+import io.conceptseg.commons.testing.FunctionSession;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,64 +15,30 @@ import java.util.Map;
 import java.util.function.Function;
 
 /** A session over a hand-made descriptor whose vision stage is a function, recording its inputs. */
-final class FakeSession implements ModelSession {
+final class FakeSession extends FunctionSession {
     final List<Map<String, Tensor>> calls = new ArrayList<>();
-    private final ModelDescriptor descriptor;
     private final Function<Map<String, Tensor>, Map<String, Tensor>> vision;
 
     FakeSession(int side, List<Double> mean, List<Double> std, Function<Map<String, Tensor>, Map<String, Tensor>> vision) {
+        super(new FakePackage(Path.of("fake"), descriptor(side, mean, std)), "fake");
         this.vision = vision;
+    }
+
+    private static ModelDescriptor descriptor(int side, List<Double> mean, List<Double> std) {
         String s = Integer.toString(side);
         StageSpec stage = new StageSpec("vision", Map.of(),
                 List.of(new TensorSpec("images", DType.FLOAT32, List.of("B", "3", s, s))),
                 List.of(new TensorSpec("fpn_feat_0", DType.FLOAT32, List.of("B", "4", "2", "2"))));
         Map<String, StageSpec> stages = new LinkedHashMap<>();
         stages.put("vision", stage);
-        descriptor = new ModelDescriptor(1, "fake", "test", "", new ModelDescriptor.ImageSpec(side, mean, std),
+        return new ModelDescriptor(1, "fake", "test", "", new ModelDescriptor.ImageSpec(side, mean, std),
                 new ModelDescriptor.TextSpec("wordpiece", "vocab.txt", 4, Map.of()), Map.of("d_model", 4.0),
                 new ModelDescriptor.Thresholds(0.5, 0.0), "w.safetensors", "float32", Map.of(), stages);
     }
 
     @Override
-    public ModelPackage model() {
-        return new ModelPackage() {
-            @Override
-            public Path root() { return Path.of("fake"); }
-
-            @Override
-            public ModelDescriptor descriptor() { return descriptor; }
-
-            @Override
-            public String origin() { return "test"; }
-        };
-    }
-
-    @Override
-    public String backendId() { return "fake"; }
-
-    @Override
-    public boolean hasStage(String stage) { return descriptor.stage(stage) != null; }
-
-    @Override
-    public StageRunner runner(String stage) {
-        if (!hasStage(stage)) {
-            throw new ModelPackageException(stage, "no such stage");
-        }
-        return new StageRunner() {
-            @Override
-            public String stage() { return stage; }
-
-            @Override
-            public String backendId() { return "fake"; }
-
-            @Override
-            public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-                calls.add(inputs);
-                return vision.apply(inputs);
-            }
-
-            @Override
-            public void close() { }
-        };
+    protected Map<String, Tensor> run(String stage, Map<String, Tensor> inputs) {
+        calls.add(inputs);
+        return vision.apply(inputs);
     }
 }

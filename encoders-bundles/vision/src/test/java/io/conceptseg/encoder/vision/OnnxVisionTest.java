@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.image.ImageData;
 import io.conceptseg.api.stage.ImageEmbedding;
+import io.conceptseg.backend.onnx.testing.OnnxSession;
+import io.conceptseg.commons.testing.TestPackages;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +19,7 @@ class OnnxVisionTest {
     void encodesASampleImageOnOnnxRuntime() {
         try (OnnxSession session = new OnnxSession()) {
             assumeTrue(session.available(), "ONNX Runtime does not load here");
-            Path sample = Path.of(System.getProperty("conceptseg.root", "../.."), "samples/parts-on-belt.png");
+            Path sample = TestPackages.repositoryRoot().resolve("samples/parts-on-belt.png");
             ImageData image = new ImageIoDecoder().decode(sample);
             ImageEmbedding e = new LetterboxVisionEncoder().encode(session, image);
 

@@ -25,9 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The backend on the repository's inspection-tiny package: every stage against its exporter fixture. */
-class InspectionTinyTest implements InspectionTinyContract {
+class InspectionTinyTest extends InspectionTinyContract {
     private static OnnxBackend backend;
     private static ModelPackage tiny;
+
+    InspectionTinyTest() {
+        super("onnx", 1e-4);
+    }
 
     @BeforeAll
     static void setUp() {
@@ -42,16 +46,9 @@ class InspectionTinyTest implements InspectionTinyContract {
     }
 
     @Override
-    public ModelPackage tiny() { return tiny; }
-
-    @Override
-    public String toleranceKey() { return "onnx"; }
-
-    @Override
-    public double exportersTolerance() { return 1e-4; }
-
-    @Override
-    public StageRunner load(String stage) { return backend.load(tiny, stage); }
+    protected StageRunner load(ModelPackage model, String stage) {
+        return backend.load(model, stage);
+    }
 
     @Test
     void rejectsBadInputsNamingStageAndTensor() {

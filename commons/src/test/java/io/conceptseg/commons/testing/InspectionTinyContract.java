@@ -12,43 +12,47 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What every backend's test on inspection-tiny checks: each stage reproduces its exporter fixture
- * within the package's tolerance for that backend, the tolerance is the one the exporter wrote,
- * and the stages tested are all the package has. A backend's test class implements it and keeps
- * its backend in a static field set up once for the class.
+ * within the package's tolerance for that backend, that tolerance is the one the exporter wrote,
+ * and the stages tested are all the package has. A backend's test class extends it, names its
+ * tolerance key, and loads stages on a backend it keeps in a static field for the class.
  */
-public interface InspectionTinyContract {
+public abstract class InspectionTinyContract {
     /** The stages of inspection-tiny, in model.json order. */
-    List<String> STAGES = List.of("vision", "text", "geometry", "fusion", "decoder");
+    public static final List<String> STAGES = List.of("vision", "text", "geometry", "fusion", "decoder");
+
+    private final String toleranceKey;
+    private final double exportersTolerance;
+
+    /**
+     * @param toleranceKey the key of model.json's {@code tolerance} for this backend ("onnx", "torchscript", "cpu")
+     * @param exportersTolerance the tolerance the exporter writes under that key
+     */
+    protected InspectionTinyContract(String toleranceKey, double exportersTolerance) {
+        this.toleranceKey = toleranceKey;
+        this.exportersTolerance = exportersTolerance;
+    }
 
     /** The stages, as a parameter source. */
-    static Stream<String> stages() {
+    public static Stream<String> stages() {
         return STAGES.stream();
     }
 
-    /** The package, opened once by the test class. */
-    ModelPackage tiny();
-
-    /** The key of model.json's {@code tolerance} for this backend ("onnx", "torchscript", "cpu"). */
-    String toleranceKey();
-
-    /** The tolerance the exporter writes under that key. */
-    double exportersTolerance();
-
-    /** Loads a stage of {@link #tiny()} on the backend. */
-    StageRunner load(String stage);
+    /** Loads a stage of the package on the backend. */
+    protected abstract StageRunner load(ModelPackage tiny, String stage);
 
     @Test
-    default void theToleranceIsTheExportersAndEveryStageIsCovered() {
-        assertEquals(exportersTolerance(), tiny().descriptor().tolerance().get(toleranceKey()), "model.json tolerance."
-                + toleranceKey());
-        assertEquals(STAGES, List.copyOf(tiny().descriptor().stages().keySet()));
+    void theToleranceIsTheExportersAndEveryStageIsCovered() {
+        ModelPackage tiny = TestPackages.inspectionTiny();
+        assertEquals(exportersTolerance, tiny.descriptor().tolerance().get(toleranceKey), "model.json tolerance." + toleranceKey);
+        assertEquals(STAGES, List.copyOf(tiny.descriptor().stages().keySet()));
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.conceptseg.commons.testing.InspectionTinyContract#stages")
-    default void everyStageReproducesItsFixture(String stage) {
-        try (StageRunner r = load(stage)) {
-            FixtureCheck.assertReproduces(tiny(), r, tiny().descriptor().tolerance().get(toleranceKey()));
+    @MethodSource("stages")
+    void everyStageReproducesItsFixture(String stage) {
+        ModelPackage tiny = TestPackages.inspectionTiny();
+        try (StageRunner r = load(tiny, stage)) {
+            FixtureCheck.assertReproduces(tiny, r, tiny.descriptor().tolerance().get(toleranceKey));
         }
     }
 }

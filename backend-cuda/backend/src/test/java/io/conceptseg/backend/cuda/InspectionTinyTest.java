@@ -32,10 +32,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The backend on DJL's CPU device with the repository's inspection-tiny package: every stage's
  * TorchScript module against its exporter fixture, within model.json's tolerance.torchscript.
  */
-class InspectionTinyTest implements InspectionTinyContract {
+class InspectionTinyTest extends InspectionTinyContract {
     private static CudaBackend backend;
     private static ModelPackage tiny;
     private static double tolerance;
+
+    InspectionTinyTest() {
+        super("torchscript", 1e-4);
+    }
 
     @BeforeAll
     static void setUp() {
@@ -54,19 +58,12 @@ class InspectionTinyTest implements InspectionTinyContract {
     }
 
     @Override
-    public ModelPackage tiny() { return tiny; }
-
-    @Override
-    public String toleranceKey() { return "torchscript"; }
-
-    @Override
-    public double exportersTolerance() { return 1e-4; }
-
-    @Override
-    public StageRunner load(String stage) { return backend.load(tiny, stage); }
+    protected StageRunner load(ModelPackage model, String stage) {
+        return backend.load(model, stage);
+    }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("io.conceptseg.commons.testing.InspectionTinyContract#stages")
+    @MethodSource("stages")
     void everyStageReproducesItsFixtureAtBatchOne(String stage) {
         try (StageRunner r = backend.load(tiny, stage)) {
             double err = FixtureCheck.assertReproducesFirst(tiny, r, tolerance);

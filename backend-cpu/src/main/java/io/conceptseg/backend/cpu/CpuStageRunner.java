@@ -1,15 +1,13 @@
 package io.conceptseg.backend.cpu;
 
-import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.commons.backend.RunnerGate;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -23,9 +21,8 @@ final class CpuStageRunner implements StageRunner {
     private final List<TensorSpec> archOutputs;
     private final CpuBackend backend;
     private final Consumer<CpuStageRunner> onClose;
-    // read lock = a run in flight; write lock = closing
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private ModelStage stage; // null once closed
+    private final RunnerGate gate;
+    private ModelStage stage; // guarded by gate; null once closed
 
     CpuStageRunner(String modelId, StageSignature signature, ModelStage stage, CpuBackend backend,
             Consumer<CpuStageRunner> onClose) {
@@ -35,6 +32,7 @@ final class CpuStageRunner implements StageRunner {
         this.archOutputs = stage.outputs();
         this.backend = backend;
         this.onClose = onClose;
+        this.gate = new RunnerGate(signature.spec().name(), modelId, "cpu", CpuBackend.ID);
     }
 
     @Override
@@ -53,21 +51,11 @@ final class CpuStageRunner implements StageRunner {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        if (inputs == null) {
-            throw new ConceptSegException("stage '" + stage() + "'", "inputs are null");
-        }
         signature.checkInputs(inputs);
-        lock.readLock().lock();
-        try {
+        return gate.run(() -> {
             ModelStage s = stage;
-            if (s == null) {
-                throw new ConceptSegException("stage '" + stage() + "' of model " + modelId,
-                        "the cpu runner is closed (its model was unloaded or the cpu backend stopped); load the stage again");
-            }
             return backend.withPool(pool -> runOpen(pool, s, inputs));
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     private Map<String, Tensor> runOpen(WorkerPool pool, ModelStage s, Map<String, Tensor> inputs) {
@@ -127,26 +115,14 @@ final class CpuStageRunner implements StageRunner {
     /** Waits for runs in flight, then drops the weights; later runs fail. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (stage == null) {
-                return;
-            }
-            stage = null;
-        } finally {
-            lock.writeLock().unlock();
+        if (gate.close(() -> stage = null)) {
+            onClose.accept(this);
         }
-        onClose.accept(this);
     }
 
     /** Whether {@link #close()} has run. */
     boolean isClosed() {
-        lock.readLock().lock();
-        try {
-            return stage == null;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return gate.isClosed();
     }
 
     @Override

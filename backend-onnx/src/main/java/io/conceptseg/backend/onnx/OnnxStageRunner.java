@@ -9,14 +9,13 @@ import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.TensorSpec;
+import io.conceptseg.commons.backend.RunnerGate;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -31,9 +30,7 @@ final class OnnxStageRunner implements StageRunner {
     private final OrtSession session;
     private final Set<String> outputNames;
     private final Consumer<OnnxStageRunner> onClose;
-    // read lock = a run in flight; write lock = closing
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final RunnerGate gate;
 
     OnnxStageRunner(String modelId, OnnxSignature signature, OrtEnvironment env, OrtSession session,
             Consumer<OnnxStageRunner> onClose) {
@@ -45,6 +42,7 @@ final class OnnxStageRunner implements StageRunner {
         Set<String> outs = new LinkedHashSet<>();
         signature.spec().outputs().forEach(t -> outs.add(t.name()));
         this.outputNames = Collections.unmodifiableSet(outs);
+        this.gate = new RunnerGate(signature.spec().name(), modelId, "ONNX", OnnxBackend.ID);
     }
 
     @Override
@@ -64,20 +62,8 @@ final class OnnxStageRunner implements StageRunner {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        if (inputs == null) {
-            throw new ConceptSegException("stage '" + stage() + "'", "inputs are null");
-        }
         signature.checkInputs(inputs);
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new ConceptSegException("stage '" + stage() + "' of model " + modelId,
-                        "the ONNX runner is closed (its model was unloaded or the onnx backend stopped); load the stage again");
-            }
-            return runOpen(inputs);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return gate.run(() -> runOpen(inputs));
     }
 
     private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
@@ -109,32 +95,23 @@ final class OnnxStageRunner implements StageRunner {
     /** Waits for runs in flight, then frees the session; later runs fail. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                session.close();
-            } catch (OrtException e) {
-                System.getLogger(OnnxStageRunner.class.getName()).log(System.Logger.Level.WARNING,
-                        "closing the ONNX session of stage " + stage() + " of model " + modelId + " failed", e);
-            }
-        } finally {
-            lock.writeLock().unlock();
+        if (gate.close(this::closeSession)) {
+            onClose.accept(this);
         }
-        onClose.accept(this);
+    }
+
+    private void closeSession() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            System.getLogger(OnnxStageRunner.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing the ONNX session of stage " + stage() + " of model " + modelId + " failed", e);
+        }
     }
 
     /** Whether {@link #close()} has run. */
     boolean isClosed() {
-        lock.readLock().lock();
-        try {
-            return closed;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return gate.isClosed();
     }
 
     @Override

@@ -37,9 +37,12 @@ public class StageSignature {
      * sizes, and symbolic axes of the same name ("B", "P") equal across inputs. Tensors the stage
      * does not declare are ignored (callers may pass everything they hold).
      *
-     * @throws ConceptSegException naming the stage and the tensor
+     * @throws ConceptSegException naming the stage and the tensor (the stage alone when {@code inputs} is null)
      */
     public void checkInputs(Map<String, Tensor> inputs) {
+        if (inputs == null) {
+            throw new ConceptSegException("stage '" + spec.name() + "'", "inputs are null");
+        }
         Map<String, Long> symbols = new HashMap<>();
         Map<String, String> symbolSource = new HashMap<>();
         for (TensorSpec t : spec.inputs()) {

@@ -1,5 +1,6 @@
 package io.conceptseg.backend.cuda;
 
+import io.conceptseg.commons.backend.RunnerGate;
 import io.conceptseg.commons.model.StageSignature;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -20,8 +21,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 /**
@@ -38,9 +37,7 @@ final class TorchScriptStageRunner implements StageRunner {
     private final NDManager modelManager;
     private final PtSymbolBlock module;
     private final Consumer<TorchScriptStageRunner> onClose;
-    // read lock = a run in flight; write lock = closing
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final RunnerGate gate;
 
     private TorchScriptStageRunner(String modelId, StageSignature signature, Device device, NDManager modelManager,
             PtSymbolBlock module, Consumer<TorchScriptStageRunner> onClose) {
@@ -50,6 +47,7 @@ final class TorchScriptStageRunner implements StageRunner {
         this.modelManager = modelManager;
         this.module = module;
         this.onClose = onClose;
+        this.gate = new RunnerGate(signature.spec().name(), modelId, "TorchScript", CudaBackend.ID);
     }
 
     /**
@@ -102,20 +100,8 @@ final class TorchScriptStageRunner implements StageRunner {
 
     @Override
     public Map<String, Tensor> run(Map<String, Tensor> inputs) {
-        if (inputs == null) {
-            throw new ConceptSegException("stage '" + stage() + "'", "inputs are null");
-        }
         signature.checkInputs(inputs);
-        lock.readLock().lock();
-        try {
-            if (closed) {
-                throw new ConceptSegException("stage '" + stage() + "' of model " + modelId,
-                        "the TorchScript runner is closed (its model was unloaded or the cuda backend stopped); load the stage again");
-            }
-            return TorchRuntime.inDjl(() -> runOpen(inputs));
-        } finally {
-            lock.readLock().unlock();
-        }
+        return gate.run(() -> TorchRuntime.inDjl(() -> runOpen(inputs)));
     }
 
     private Map<String, Tensor> runOpen(Map<String, Tensor> inputs) {
@@ -159,12 +145,13 @@ final class TorchScriptStageRunner implements StageRunner {
     /** Waits for runs in flight, then frees the module; later runs fail. Idempotent. */
     @Override
     public void close() {
-        lock.writeLock().lock();
+        if (gate.close(this::freeModule)) {
+            onClose.accept(this);
+        }
+    }
+
+    private void freeModule() {
         try {
-            if (closed) {
-                return;
-            }
-            closed = true;
             TorchRuntime.inDjl(() -> {
                 try {
                     module.close();
@@ -176,20 +163,12 @@ final class TorchScriptStageRunner implements StageRunner {
         } catch (RuntimeException e) {
             System.getLogger(TorchScriptStageRunner.class.getName()).log(System.Logger.Level.WARNING,
                     "closing the TorchScript module of stage " + stage() + " of model " + modelId + " failed", e);
-        } finally {
-            lock.writeLock().unlock();
         }
-        onClose.accept(this);
     }
 
     /** Whether {@link #close()} has run. */
     boolean isClosed() {
-        lock.readLock().lock();
-        try {
-            return closed;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return gate.isClosed();
     }
 
     static String deviceName(Device device) {

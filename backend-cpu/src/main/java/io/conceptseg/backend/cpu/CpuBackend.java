@@ -7,12 +7,13 @@ import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.commons.backend.OpenRunners;
+import io.conceptseg.commons.model.ModelPackages;
 import io.conceptseg.commons.safetensors.SafeTensors;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -47,12 +48,11 @@ public final class CpuBackend implements InferenceBackend {
 
     private static final System.Logger LOG = System.getLogger(CpuBackend.class.getName());
 
-    private final Set<CpuStageRunner> runners = ConcurrentHashMap.newKeySet();
+    private final OpenRunners<CpuStageRunner> runners = new OpenRunners<>(ID);
     // read lock = a run using the pool; write lock = replacing or closing the pool
     private final ReadWriteLock poolLock = new ReentrantReadWriteLock();
     private WorkerPool pool; // guarded by poolLock; null before activation and after deactivation
     private volatile String configProblem;
-    private volatile boolean stopped;
 
     /** For Declarative Services; {@link #configure} (or activation) starts the pool. */
     public CpuBackend() {
@@ -75,7 +75,7 @@ public final class CpuBackend implements InferenceBackend {
         WorkerPool old = null;
         poolLock.writeLock().lock();
         try {
-            if (stopped) {
+            if (runners.stopped()) {
                 return;
             }
             if (pool == null || pool.parallelism() != r.threads()) {
@@ -93,10 +93,7 @@ public final class CpuBackend implements InferenceBackend {
     /** Closes every runner this backend made (in-flight runs finish first), then ends the worker threads. */
     @Deactivate
     void deactivate() {
-        stopped = true;
-        for (CpuStageRunner r : List.copyOf(runners)) {
-            r.close();
-        }
+        runners.stop();
         WorkerPool old;
         poolLock.writeLock().lock();
         try {
@@ -115,7 +112,8 @@ public final class CpuBackend implements InferenceBackend {
         poolLock.readLock().lock();
         try {
             if (pool == null) {
-                throw new ConceptSegException("cpu backend", stopped ? "is stopped" : "is not started (no configuration applied)");
+                throw new ConceptSegException("cpu backend", runners.stopped() ? "is stopped"
+                        : "is not started (no configuration applied)");
             }
             return work.apply(pool);
         } finally {
@@ -135,7 +133,7 @@ public final class CpuBackend implements InferenceBackend {
 
     @Override
     public Availability availability() {
-        if (stopped) {
+        if (runners.stopped()) {
             return Availability.unavailable("the cpu backend is stopped");
         }
         int n = threads();
@@ -161,22 +159,16 @@ public final class CpuBackend implements InferenceBackend {
 
     /** The runners made and not yet closed. */
     Set<CpuStageRunner> openRunners() {
-        return Set.copyOf(runners);
+        return runners.open();
     }
 
     @Override
     public StageRunner load(ModelPackage model, String stage) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(stage, "stage");
-        if (stopped) {
-            throw new ConceptSegException("cpu backend", "is stopped; cannot load stage '" + stage + "' of model " + model.id());
-        }
+        runners.checkRunning(model, stage);
         Path modelJson = model.root().resolve("model.json");
-        StageSpec spec = model.descriptor().stage(stage);
-        if (spec == null) {
-            throw new ModelPackageException(modelJson.toString(), "declares no stage '" + stage + "' (stages: "
-                    + model.descriptor().stages().keySet() + ")");
-        }
+        StageSpec spec = ModelPackages.stage(model, stage);
         Dims dims = Dims.of(model);
         WeightFile weights = new WeightFile(SafeTensors.open(model.file(model.descriptor().weightsFile())));
         ModelStage impl = switch (stage) {
@@ -189,13 +181,6 @@ public final class CpuBackend implements InferenceBackend {
                     + Dims.ARCHITECTURE + " architecture (vision, text, geometry, fusion, decoder)");
         };
         StageSignature signature = StageSignature.check(modelJson, spec, impl.inputs(), impl.outputs());
-        CpuStageRunner runner = new CpuStageRunner(model.id(), signature, impl, this, runners::remove);
-        runners.add(runner);
-        if (stopped) {
-            // deactivated while loading: deactivate may have missed this runner
-            runner.close();
-            throw new ConceptSegException("cpu backend", "stopped while loading stage '" + stage + "' of model " + model.id());
-        }
-        return runner;
+        return runners.add(new CpuStageRunner(model.id(), signature, impl, this, runners::remove), model, stage);
     }
 }

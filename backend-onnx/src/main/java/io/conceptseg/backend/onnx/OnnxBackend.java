@@ -10,14 +10,15 @@ import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.commons.backend.OpenRunners;
 import io.conceptseg.commons.config.CheckedSetting;
+import io.conceptseg.commons.model.ModelPackages;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -48,9 +49,8 @@ public final class OnnxBackend implements InferenceBackend {
     private static final System.Logger LOG = System.getLogger(OnnxBackend.class.getName());
 
     private final OrtRuntime runtime;
-    private final Set<OnnxStageRunner> runners = ConcurrentHashMap.newKeySet();
+    private final OpenRunners<OnnxStageRunner> runners = new OpenRunners<>(ID);
     private final CheckedSetting<Integer> threads = new CheckedSetting<>(Math.max(1, Runtime.getRuntime().availableProcessors()));
-    private boolean stopped; // guarded by this
 
     /** For Declarative Services. */
     public OnnxBackend() {
@@ -77,12 +77,7 @@ public final class OnnxBackend implements InferenceBackend {
     /** Closes every runner this backend made; in-flight runs finish first. */
     @Deactivate
     void deactivate() {
-        synchronized (this) {
-            stopped = true;
-        }
-        for (OnnxStageRunner r : List.copyOf(runners)) {
-            r.close();
-        }
+        runners.stop();
     }
 
     @Override
@@ -125,32 +120,20 @@ public final class OnnxBackend implements InferenceBackend {
 
     /** The runners made and not yet closed. */
     Set<OnnxStageRunner> openRunners() {
-        return Set.copyOf(runners);
+        return runners.open();
     }
 
     @Override
     public StageRunner load(ModelPackage model, String stage) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(stage, "stage");
-        synchronized (this) {
-            if (stopped) {
-                throw new ConceptSegException("onnx backend", "is stopped; cannot load stage '" + stage + "' of model " + model.id());
-            }
-        }
+        runners.checkRunning(model, stage);
         ConceptSegException bad = threads.error();
         if (bad != null) {
             throw bad;
         }
-        Path modelJson = model.root().resolve("model.json");
-        StageSpec spec = model.descriptor().stage(stage);
-        if (spec == null) {
-            throw new ModelPackageException(modelJson.toString(), "declares no stage '" + stage + "' (stages: "
-                    + model.descriptor().stages().keySet() + ")");
-        }
-        if (spec.file("onnx") == null) {
-            throw new ModelPackageException(modelJson.toString(), "stage '" + stage + "' names no onnx file");
-        }
-        Path file = model.file(spec.file("onnx"));
+        StageSpec spec = ModelPackages.stage(model, stage);
+        Path file = ModelPackages.stageFile(model, spec, "onnx");
         OrtEnvironment env = runtime.environment();
         OnnxSignature signature = new OnnxSignature(spec);
         OrtSession session = openSession(env, file, stage);
@@ -165,14 +148,7 @@ public final class OnnxBackend implements InferenceBackend {
             closeQuietly(session);
             throw e;
         }
-        synchronized (this) {
-            if (!stopped) {
-                runners.add(runner);
-                return runner;
-            }
-        }
-        runner.close();
-        throw new ConceptSegException("onnx backend", "stopped while loading stage '" + stage + "' of model " + model.id());
+        return runners.add(runner, model, stage);
     }
 
     private OrtSession openSession(OrtEnvironment env, Path file, String stage) {

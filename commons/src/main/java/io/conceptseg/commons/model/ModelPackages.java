@@ -56,6 +56,34 @@ public final class ModelPackages {
         return p;
     }
 
+    /**
+     * The stage a backend is asked to load, as model.json declares it.
+     *
+     * @throws ModelPackageException naming model.json when it declares no such stage
+     */
+    public static StageSpec stage(ModelPackage model, String stage) {
+        StageSpec spec = model.descriptor().stage(stage);
+        if (spec == null) {
+            throw new ModelPackageException(model.root().resolve("model.json").toString(), "declares no stage '" + stage
+                    + "' (stages: " + model.descriptor().stages().keySet() + ")");
+        }
+        return spec;
+    }
+
+    /**
+     * A stage's file of one kind ("onnx", "torchscript"), checked to exist.
+     *
+     * @throws ModelPackageException naming model.json when the stage names no such file, or the file when it is missing
+     */
+    public static Path stageFile(ModelPackage model, StageSpec spec, String kind) {
+        String file = spec.file(kind);
+        if (file == null) {
+            throw new ModelPackageException(model.root().resolve("model.json").toString(), "stage '" + spec.name()
+                    + "' names no " + kind + " file");
+        }
+        return model.file(file);
+    }
+
     /** Parses a model.json object. */
     public static ModelDescriptor parse(JsonObject o) {
         int version = (int) o.integer("format_version");

@@ -6,18 +6,18 @@ import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.pytorch.jni.LibUtils;
 import io.conceptseg.api.ConceptSegException;
-import io.conceptseg.api.ModelPackageException;
 import io.conceptseg.api.backend.Availability;
 import io.conceptseg.api.backend.InferenceBackend;
 import io.conceptseg.api.backend.StageRunner;
 import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.api.model.StageSpec;
+import io.conceptseg.commons.backend.OpenRunners;
 import io.conceptseg.commons.config.CheckedSetting;
+import io.conceptseg.commons.model.ModelPackages;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -53,9 +53,8 @@ public final class CudaBackend implements InferenceBackend {
     private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
 
     private final TorchRuntime runtime;
-    private final Set<TorchScriptStageRunner> runners = ConcurrentHashMap.newKeySet();
+    private final OpenRunners<TorchScriptStageRunner> runners = new OpenRunners<>(ID);
     private final CheckedSetting<TorchDevice> device = new CheckedSetting<>(TorchDevice.CUDA);
-    private boolean stopped; // guarded by this
 
     /** For Declarative Services. */
     public CudaBackend() {
@@ -82,12 +81,7 @@ public final class CudaBackend implements InferenceBackend {
     /** Closes every runner this backend made; in-flight runs finish first. */
     @Deactivate
     void deactivate() {
-        synchronized (this) {
-            stopped = true;
-        }
-        for (TorchScriptStageRunner r : List.copyOf(runners)) {
-            r.close();
-        }
+        runners.stop();
     }
 
     @Override
@@ -129,7 +123,7 @@ public final class CudaBackend implements InferenceBackend {
 
     /** The runners made and not yet closed. */
     Set<TorchScriptStageRunner> openRunners() {
-        return Set.copyOf(runners);
+        return runners.open();
     }
 
     /**
@@ -177,35 +171,16 @@ public final class CudaBackend implements InferenceBackend {
     public StageRunner load(ModelPackage model, String stage) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(stage, "stage");
-        synchronized (this) {
-            if (stopped) {
-                throw new ConceptSegException("cuda backend", "is stopped; cannot load stage '" + stage + "' of model " + model.id());
-            }
-        }
+        runners.checkRunning(model, stage);
         DeviceStatus status = status();
         if (!status.usable()) {
             throw new ConceptSegException("cuda backend", "cannot load stage '" + stage + "' of model " + model.id() + ": "
                     + status.message());
         }
-        Path modelJson = model.root().resolve("model.json");
-        StageSpec spec = model.descriptor().stage(stage);
-        if (spec == null) {
-            throw new ModelPackageException(modelJson.toString(), "declares no stage '" + stage + "' (stages: "
-                    + model.descriptor().stages().keySet() + ")");
-        }
-        if (spec.file("torchscript") == null) {
-            throw new ModelPackageException(modelJson.toString(), "stage '" + stage + "' names no torchscript file");
-        }
-        Path file = model.file(spec.file("torchscript"));
+        StageSpec spec = ModelPackages.stage(model, stage);
+        Path file = ModelPackages.stageFile(model, spec, "torchscript");
         TorchScriptStageRunner runner = TorchScriptStageRunner.load(model.id(), new StageSignature(spec, "the TorchScript module"), runtime.engine(),
                 status.device(), file, runners::remove);
-        synchronized (this) {
-            if (!stopped) {
-                runners.add(runner);
-                return runner;
-            }
-        }
-        runner.close();
-        throw new ConceptSegException("cuda backend", "stopped while loading stage '" + stage + "' of model " + model.id());
+        return runners.add(runner, model, stage);
     }
 }

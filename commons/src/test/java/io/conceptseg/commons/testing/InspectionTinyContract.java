@@ -1,10 +1,15 @@
 package io.conceptseg.commons.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.conceptseg.api.ConceptSegException;
 import io.conceptseg.api.backend.StageRunner;
+import io.conceptseg.api.backend.Tensor;
 import io.conceptseg.api.model.ModelPackage;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What every backend's test on inspection-tiny checks: each stage reproduces its exporter fixture
  * within the package's tolerance for that backend, that tolerance is the one the exporter wrote,
- * and the stages tested are all the package has. A backend's test class extends it, names its
+ * the stages tested are all the package has, and a bad input gets the one message every backend
+ * gives (they share commons' StageSignature), after which the runner still works. A backend's test class extends it, names its
  * tolerance key, and loads stages on a backend it keeps in a static field for the class.
  */
 public abstract class InspectionTinyContract {
@@ -54,5 +60,29 @@ public abstract class InspectionTinyContract {
         try (StageRunner r = load(tiny, stage)) {
             FixtureCheck.assertReproduces(tiny, r, tiny.descriptor().tolerance().get(toleranceKey));
         }
+    }
+
+    @Test
+    void aBadInputGetsOneMessageNamingStageAndTensor() {
+        ModelPackage tiny = TestPackages.inspectionTiny();
+        try (StageRunner vision = load(tiny, "vision"); StageRunner text = load(tiny, "text")) {
+            assertEquals("stage 'vision' input 'images': axis 2 must be 128: expected float32 [B, 3, 128, 128], got float32 "
+                    + "[1, 3, 64, 64]", failure(vision, Map.of("images", Tensor.ofFloats(new float[3 * 64 * 64], 1, 3, 64, 64))));
+            assertEquals("stage 'vision' input 'images': expected float32 [B, 3, 128, 128], got float32 [3, 128, 128]",
+                    failure(vision, Map.of("images", Tensor.ofFloats(new float[3 * 128 * 128], 3, 128, 128))));
+            Map<String, Tensor> floatIds = new HashMap<>();
+            floatIds.put("input_ids", Tensor.ofFloats(new float[16], 1, 16));
+            floatIds.put("attention_mask", Tensor.ofLongs(new long[16], 1, 16));
+            assertEquals("stage 'text' input 'input_ids': expected int64 [B, 16], got float32 [1, 16]", failure(text, floatIds));
+            assertEquals("stage 'text' input 'attention_mask': missing (stage 'text' needs [input_ids, attention_mask], got "
+                    + "[input_ids])", failure(text, Map.of("input_ids", Tensor.ofLongs(new long[16], 1, 16))));
+            assertEquals("stage 'text': inputs are null", failure(text, null));
+            // nothing broke: the runner still works
+            FixtureCheck.assertReproduces(tiny, text, tiny.descriptor().tolerance().get(toleranceKey));
+        }
+    }
+
+    private static String failure(StageRunner runner, Map<String, Tensor> inputs) {
+        return assertThrows(ConceptSegException.class, () -> runner.run(inputs)).getMessage();
     }
 }

@@ -5,20 +5,22 @@ inputs in signature order): `toy.pt` takes a float tensor with a symbolic batch 
 axes and an int64 tensor with two symbolic axes, and returns a tuple (a float and an int64
 tensor); `single.pt` returns one tensor, not a tuple. The fixture is computed with numpy (exact
 arithmetic) in the safetensors layout the model packages use. Further stages point at the same
-modules with a model.json signature that disagrees with them, for the run-time checks.
+modules with a model.json signature that disagrees with them, for the run-time checks. What the
+ONNX and CUDA toy packages share is commons/src/test/python/toy_package.py.
 Run with Debian's python3 (python3-torch 1.13, python3-numpy): /usr/bin/python3 make_toy_package.py
 """
 import io
-import json
 import os
 import struct
+import sys
 import zipfile
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "resources", "toy-package")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "..", "..", "commons", "src", "test", "python"))
+import toy_package  # noqa: E402
 
 
 class Toy(torch.nn.Module):
@@ -55,88 +57,47 @@ def save_traced(module, args, path):
         f.write(out.getvalue())
 
 
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, arr in tensors.items():
-        dtype = {np.dtype(np.float32): "F32", np.dtype(np.int64): "I64"}[arr.dtype]
-        raw = np.ascontiguousarray(arr).astype(arr.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + len(raw)]}
-        blobs.append(raw)
-        offset += len(raw)
-    h = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
-
-
 def main():
-    for d in ("torchscript", "fixtures", "tokenizer"):
+    for d in ("torchscript", "fixtures"):
         os.makedirs(os.path.join(OUT, d), exist_ok=True)
-    rng = np.random.default_rng(7)
-    features = rng.standard_normal((2, 3, 4)).astype(np.float32)
-    ids = rng.integers(0, 1000, size=(2, 5)).astype(np.int64)
+    features, ids, scaled, id_sum = toy_package.fixture_tensors()
     # traced at another batch and length than the fixture's: the symbolic axes must stay free
     save_traced(Toy().eval(), (torch.zeros(1, 3, 4), torch.zeros(1, 7, dtype=torch.int64)),
                 os.path.join(OUT, "torchscript", "toy.pt"))
     save_traced(Single().eval(), (torch.zeros(1, 3, 4),), os.path.join(OUT, "torchscript", "single.pt"))
 
-    scaled = (features * np.float32(2.0) + np.float32(0.5)).astype(np.float32)
-    write_safetensors(os.path.join(OUT, "fixtures", "toy.safetensors"), {
+    toy_package.write_safetensors(os.path.join(OUT, "fixtures", "toy.safetensors"), {
         "input.features": features,
         "input.ids": ids,
         "output.scaled": scaled,
-        "output.id_sum": ids.sum(axis=1, keepdims=True).astype(np.int64),
+        "output.id_sum": id_sum,
     })
-    write_safetensors(os.path.join(OUT, "fixtures", "single.safetensors"), {
+    toy_package.write_safetensors(os.path.join(OUT, "fixtures", "single.safetensors"), {
         "input.features": features,
         "output.scaled": scaled,
     })
-    write_safetensors(os.path.join(OUT, "weights.safetensors"), {"unused": np.zeros((1,), np.float32)})
-    with open(os.path.join(OUT, "tokenizer", "vocab.txt"), "w") as f:
-        f.write("[PAD]\n[UNK]\n[BOS]\n[EOS]\n")
 
-    features_in = {"name": "features", "dtype": "float32", "shape": ["B", 3, 4]}
-    ids_in = {"name": "ids", "dtype": "int64", "shape": ["B", "L"]}
-    scaled_out = {"name": "scaled", "dtype": "float32", "shape": ["B", 3, 4]}
-    id_sum_out = {"name": "id_sum", "dtype": "int64", "shape": ["B", 1]}
+    features_in, ids_in = toy_package.FEATURES_IN, toy_package.IDS_IN
+    scaled_out, id_sum_out = toy_package.SCALED_OUT, toy_package.ID_SUM_OUT
 
     def stage(inputs=None, outputs=None, ts="torchscript/toy.pt", fixture="fixtures/toy.safetensors"):
         return {"torchscript": ts, "fixture": fixture,
                 "inputs": inputs or [features_in, ids_in], "outputs": outputs or [scaled_out, id_sum_out]}
 
-    model = {
-        "format_version": 1,
-        "id": "toy",
-        "architecture": "conceptseg-test-toy",
-        "description": "synthetic package for the CUDA backend's unit tests (make_toy_package.py)",
-        "image": {"size": 16, "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]},
-        "text": {"tokenizer": "wordpiece", "vocab": "tokenizer/vocab.txt", "context_length": 5,
-                 "pad": "[PAD]", "unk": "[UNK]", "bos": "[BOS]", "eos": "[EOS]"},
-        "dims": {"d_model": 4},
-        "thresholds": {"score": 0.5, "mask_logit": 0.0},
-        "weights": {"file": "weights.safetensors", "dtype": "float32"},
-        "tolerance": {"torchscript": 1e-6},
-        "stages": {
-            "toy": stage(),
-            "single": stage(inputs=[features_in], outputs=[scaled_out], ts="torchscript/single.pt",
-                            fixture="fixtures/single.safetensors"),
-            # signatures that disagree with the module, for the run-time checks
-            "extra_output": stage(outputs=[scaled_out, id_sum_out,
-                                           {"name": "logits", "dtype": "float32", "shape": ["B", 1]}]),
-            "wrong_output_dim": stage(outputs=[{"name": "scaled", "dtype": "float32", "shape": ["B", 3, 5]},
-                                               id_sum_out]),
-            "wrong_output_dtype": stage(outputs=[scaled_out, {"name": "id_sum", "dtype": "float32",
-                                                              "shape": ["B", 1]}]),
-            "missing_file": stage(ts="torchscript/absent.pt"),
-            "no_torchscript": {"inputs": [features_in, ids_in], "outputs": [scaled_out, id_sum_out]},
-        },
-    }
-    with open(os.path.join(OUT, "model.json"), "w") as f:
-        json.dump(model, f, indent=2)
-        f.write("\n")
+    toy_package.write_package(OUT, "CUDA", {"torchscript": 1e-6}, {
+        "toy": stage(),
+        "single": stage(inputs=[features_in], outputs=[scaled_out], ts="torchscript/single.pt",
+                        fixture="fixtures/single.safetensors"),
+        # signatures that disagree with the module, for the run-time checks
+        "extra_output": stage(outputs=[scaled_out, id_sum_out,
+                                       {"name": "logits", "dtype": "float32", "shape": ["B", 1]}]),
+        "wrong_output_dim": stage(outputs=[{"name": "scaled", "dtype": "float32", "shape": ["B", 3, 5]},
+                                           id_sum_out]),
+        "wrong_output_dtype": stage(outputs=[scaled_out, {"name": "id_sum", "dtype": "float32",
+                                                          "shape": ["B", 1]}]),
+        "missing_file": stage(ts="torchscript/absent.pt"),
+        "no_torchscript": {"inputs": [features_in, ids_in], "outputs": [scaled_out, id_sum_out]},
+    })
 
 
 if __name__ == "__main__":

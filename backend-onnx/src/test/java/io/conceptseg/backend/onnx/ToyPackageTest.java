@@ -17,10 +17,10 @@ import io.conceptseg.commons.model.ModelPackages;
 import io.conceptseg.commons.testing.ConcurrentRuns;
 import io.conceptseg.commons.testing.FixtureCheck;
 import io.conceptseg.commons.testing.TestPackages;
+import io.conceptseg.commons.testing.ToyInputs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -51,18 +51,7 @@ class ToyPackageTest {
     }
 
     private static Map<String, Tensor> inputs(int batch, int length) {
-        float[] f = new float[batch * 12];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = i * 0.25f - 3f;
-        }
-        long[] ids = new long[batch * length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = i * 7L;
-        }
-        Map<String, Tensor> m = new HashMap<>();
-        m.put("features", Tensor.ofFloats(f, batch, 3, 4));
-        m.put("ids", Tensor.ofLongs(ids, batch, length));
-        return m;
+        return ToyInputs.of(batch, length, 0);
     }
 
     @Test

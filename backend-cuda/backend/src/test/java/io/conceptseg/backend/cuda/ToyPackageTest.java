@@ -14,13 +14,13 @@ import io.conceptseg.api.model.ModelPackage;
 import io.conceptseg.commons.model.ModelPackages;
 import io.conceptseg.commons.testing.FixtureCheck;
 import io.conceptseg.commons.testing.TestPackages;
+import io.conceptseg.commons.testing.ToyInputs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -56,18 +56,7 @@ class ToyPackageTest {
     }
 
     private static Map<String, Tensor> inputs(int batch, int length) {
-        float[] f = new float[batch * 12];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = i * 0.25f - 3f;
-        }
-        long[] ids = new long[batch * length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = i * 7L + 5_000_000_000L; // beyond int range: int64 all the way
-        }
-        Map<String, Tensor> m = new HashMap<>();
-        m.put("features", Tensor.ofFloats(f, batch, 3, 4));
-        m.put("ids", Tensor.ofLongs(ids, batch, length));
-        return m;
+        return ToyInputs.of(batch, length, 5_000_000_000L); // ids beyond int range: int64 all the way
     }
 
     @Test

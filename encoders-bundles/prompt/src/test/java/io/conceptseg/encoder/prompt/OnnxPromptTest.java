@@ -1,10 +1,11 @@
 package io.conceptseg.encoder.prompt;
 
+import static io.conceptseg.encoder.prompt.FixturePrompts.box;
+import static io.conceptseg.encoder.prompt.FixturePrompts.sum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.conceptseg.api.BoxPrompt;
 import io.conceptseg.api.ConceptPrompt;
 import io.conceptseg.api.PointPrompt;
 import io.conceptseg.api.backend.Tensor;
@@ -82,17 +83,5 @@ class OnnxPromptTest {
     private static TextEmbedding textRow(SafeTensors text, int b, String phrase) {
         return new TextEmbedding(List.of(phrase), Tensor.ofFloats(text.tensor("output.text_features").batchFloats(b), 1, 16, 32),
                 Tensor.ofFloats(text.tensor("output.text_mask").batchFloats(b), 1, 16));
-    }
-
-    private static BoxPrompt box(double cx, double cy, double w, double h, boolean positive) {
-        return new BoxPrompt((cx - w / 2) * 128, (cy - h / 2) * 128, w * 128, h * 128, positive);
-    }
-
-    private static float sum(float[] a) {
-        float s = 0;
-        for (float v : a) {
-            s += v;
-        }
-        return s;
     }
 }

@@ -1,10 +1,11 @@
 package io.conceptseg.encoder.prompt;
 
+import static io.conceptseg.encoder.prompt.FixturePrompts.box;
+import static io.conceptseg.encoder.prompt.FixturePrompts.sum;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.conceptseg.api.BoxPrompt;
 import io.conceptseg.api.ConceptPrompt;
 import io.conceptseg.api.PointPrompt;
 import io.conceptseg.api.backend.Tensor;
@@ -92,18 +93,6 @@ class PromptFixtureChainTest {
         assertEquals(textTokens0 + 3, (int) sum(e.mask().batchFloats(0)));
         assertEquals(textTokens1 + 1, (int) sum(e.mask().batchFloats(1)));
         assertTrue(p >= textTokens0 + 3);
-    }
-
-    private static BoxPrompt box(double cx, double cy, double w, double h, boolean positive) {
-        return new BoxPrompt((cx - w / 2) * 128, (cy - h / 2) * 128, w * 128, h * 128, positive);
-    }
-
-    private static float sum(float[] a) {
-        float s = 0;
-        for (float v : a) {
-            s += v;
-        }
-        return s;
     }
 
     /** For each entry sent, the fixture's output row of the entry with the same label and box. */

@@ -61,6 +61,9 @@ class BackendSwitchingTest {
         Configuration c = configAdmin.getConfiguration("io.conceptseg.backend.cuda", "?");
         c.delete();
         waitFor(() -> selector.backends().size() == 3, "three backends registered");
+        // the deleted configuration reaches the cuda backend asynchronously: wait for its effect
+        waitFor(() -> selector.backends().stream().noneMatch(b -> b.id().equals("cuda") && b.availability().available()),
+                "cuda back on its default device (unavailable without a GPU)");
         selector.select("auto");
     }
 

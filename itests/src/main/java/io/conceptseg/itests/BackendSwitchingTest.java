@@ -62,8 +62,10 @@ class BackendSwitchingTest {
         c.delete();
         waitFor(() -> selector.backends().size() == 3, "three backends registered");
         // the deleted configuration reaches the cuda backend asynchronously: wait for its effect
-        waitFor(() -> selector.backends().stream().noneMatch(b -> b.id().equals("cuda") && b.availability().available()),
-                "cuda back on its default device (unavailable without a GPU)");
+        if (!java.nio.file.Files.exists(java.nio.file.Path.of("/proc/driver/nvidia/version"))) {
+            waitFor(() -> selector.backends().stream().noneMatch(b -> b.id().equals("cuda") && b.availability().available()),
+                    "cuda back on its default device (unavailable without a GPU)");
+        }
         selector.select("auto");
     }
 

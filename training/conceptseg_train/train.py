@@ -30,9 +30,12 @@ import random
 import signal
 import sys
 import time
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# Idle OpenMP threads sleep instead of spinning: on a machine shared with other jobs a spinning
+# thread burns this process's CPU share; measured 5.6-7.9 s/step spinning vs 1.5 s/step passive.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np
 import torch
@@ -82,6 +85,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--val-seed", type=int, default=TD.VAL_SEED)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
+    # options given on this command line (on --resume they win over the checkpoint's)
+    a.explicit = sorted({t[2:].split("=")[0].replace("-", "_")
+                         for t in (sys.argv[1:] if argv is None else argv) if t.startswith("--")})
     if a.seed == a.val_seed:
         ap.error("--seed must differ from the validation seed")
     return a
@@ -133,11 +139,18 @@ class Trainer:
             self.cfg = ModelConfig.from_dict(resume["config"])
             self.tok = WordPieceTokenizer(resume["vocab"], self.cfg.context_length)
             saved = resume["args"]
-            # the run's defining arguments come from the checkpoint; the budget from this call
+            # the run's defining arguments come from the checkpoint, the budget from this call;
+            # an option given explicitly on this command line wins (logged as an override, e.g.
+            # --total-steps to lengthen the schedule: then the run is no longer the same run)
+            self.overrides = {}
             for k, v in saved.items():
-                if k not in ("out", "minutes", "resume", "max_steps", "workers", "threads",
-                             "log_every", "ckpt_minutes", "val_minutes"):
-                    setattr(a, k, v)
+                if k in ("out", "minutes", "resume", "max_steps", "workers", "threads", "explicit",
+                         "log_every", "ckpt_minutes", "val_minutes"):
+                    continue
+                if k in a.explicit and getattr(a, k) != v:
+                    self.overrides[k] = {"checkpoint": v, "now": getattr(a, k)}
+                    continue
+                setattr(a, k, v)
         else:
             self.cfg = model_config(a, len(self.tok.vocab))
         self.model = build_model(self.cfg, seed=a.seed).train()
@@ -145,6 +158,7 @@ class Trainer:
         self.opt = make_optimizer(self.model, a)
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
+        self.overrides = getattr(self, "overrides", {})
         self.criterion = SetCriterion(HungarianMatcher(), LossWeights(aux=0.0 if a.no_aux else 1.0))
         self.step = 0
         self.best = -1.0
@@ -153,6 +167,10 @@ class Trainer:
             self.model.load_state_dict(resume["model"])
             self.opt.load_state_dict(resume["optimizer"])
             self.sched.load_state_dict(resume["scheduler"])
+            if self.overrides:     # LambdaLR keeps its lambda; re-derive lr for the new schedule
+                self.sched.lr_lambdas = [lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio)] * len(self.opt.param_groups)
+                for g, lam in zip(self.opt.param_groups, self.sched.lr_lambdas):
+                    g["lr"] = self.sched.base_lrs[0] * lam(self.sched.last_epoch)
             self.step = int(resume["step"])
             self.best = float(resume.get("best", -1.0))
             self.trained_seconds = float(resume.get("trained_seconds", 0.0))
@@ -235,7 +253,8 @@ class Trainer:
         last_ckpt = last_val = t0
         self.log({"type": "event", "event": "resume" if self.resumed else "start", "step": self.step,
                   "params": count_parameters(self.model), "config": self.cfg.to_dict(),
-                  "args": vars(a), "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                  "args": vars(a), "overrides": self.overrides,
+                  "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         prev = {}
         for sig in (signal.SIGTERM, signal.SIGINT):
             try:
@@ -297,8 +316,9 @@ class Trainer:
     def validate_and_log(self) -> Dict:
         v = self.validate()
         v.update({"type": "val", "step": self.step})
-        if v["cgf1"] > self.best:
-            self.best = v["cgf1"]
+        score = max(v["cgf1"], v.get("cal_cgf1", v["cgf1"]))   # ranking quality, calibration aside
+        if score > self.best:
+            self.best = score
             self.save_model("best.pt")
             v["best"] = True
         self.save_model("model_last.pt")
@@ -313,26 +333,18 @@ class Trainer:
             self._val = TD.validation_set(self.cfg.image_size, a.val_images, a.val_pairs, a.val_seed,
                                           cache_dir=vdir)
         scenes, pairs = self._val
-        return evaluate(self.model, self.tok, scenes, pairs, batch_pairs)
+        return evaluate(self.model, self.tok, scenes, pairs, batch_pairs, with_calibrated=True)
 
 
 @torch.no_grad()
-def evaluate(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16,
-             score_threshold: float = 0.5) -> Dict:
-    """Presence accuracy, IL_MCC, F1@0.5, pmF1 (IoU 0.5:0.95), cgF1, mean IoU of matched masks
-    (score-thresholded predictions, and oracle: best one-to-one over all queries)."""
+def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16) -> List[Dict]:
+    """Per pair: match logits [Q], presence logit, IoU [Q, G] of every query's mask (upsampled
+    bilinearly to S, logit > 0) with the ground-truth masks at S. Thresholds are applied later
+    (metrics), so score offsets can be searched without running the model again."""
     was_training = model.training
     model.eval()
     S = model.cfg.image_size
-    thr = np.arange(0.5, 0.96, 0.05)
-    tp = np.zeros(len(thr))
-    fp = np.zeros(len(thr))
-    fn = np.zeros(len(thr))
-    pres_ok = 0
-    il = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
-    ious_kept: List[float] = []
-    ious_oracle: List[float] = []
-    all50 = [0, 0, 0]          # tp, fp, fn at IoU 0.5 over all pairs (negatives' detections are fp)
+    records = []
     for s0 in range(0, len(pairs), batch_pairs):
         chunk = pairs[s0:s0 + batch_pairs]
         used = sorted({p.image for p in chunk})
@@ -344,55 +356,107 @@ def evaluate(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16,
         layer = out["layers"][-1]
         masks = full_masks(layer, out["pix"])
         masks = F.interpolate(masks, size=(S, S), mode="bilinear", align_corners=False) > 0
-        scores = torch.sigmoid(layer["logits"]) * torch.sigmoid(layer["presence"])
-        pres = torch.sigmoid(layer["presence"][:, 0])
         for b, p in enumerate(chunk):
             gt = scenes[p.image].full_masks[p.targets] if p.targets else np.zeros((0, S, S), bool)
-            present = len(p.targets) > 0
-            pres_ok += int((pres[b].item() > 0.5) == present)
-            keep = (scores[b] >= score_threshold).numpy()
-            decided = bool(keep.any())
-            il[("tp" if decided else "fn") if present else ("fp" if decided else "tn")] += 1
-            pm = masks[b].numpy().reshape(masks.shape[1], -1)
-            g = gt.reshape(gt.shape[0], S * S)
-            if g.shape[0]:
-                inter = pm.astype(np.float32) @ g.T.astype(np.float32)
-                union = pm.sum(1)[:, None] + g.sum(1)[None, :] - inter
-                iou = inter / np.maximum(union, 1)
-                r, c = linear_sum_assignment(-iou)
-                ious_oracle += list(iou[r, c])
-            else:
-                iou = np.zeros((pm.shape[0], 0))
-            k_iou = iou[keep]
-            if k_iou.shape[0] and k_iou.shape[1]:
-                r, c = linear_sum_assignment(-k_iou)
-                m = k_iou[r, c]
-                ious_kept += [float(x) for x in m if x > 0]
-            else:
-                m = np.zeros(0)
-            nk, ng = int(keep.sum()), g.shape[0]
-            if present:          # pmF1: micro F1 over positive pairs
-                for t_i, t in enumerate(thr):
-                    n_tp = int((m >= t).sum())
-                    tp[t_i] += n_tp
-                    fp[t_i] += nk - n_tp
-                    fn[t_i] += ng - n_tp
-            n_tp50 = int((m >= 0.5).sum())
-            all50[0] += n_tp50
-            all50[1] += nk - n_tp50
-            all50[2] += ng - n_tp50
+            pm = masks[b].numpy().reshape(masks.shape[1], S * S).astype(np.float32)
+            g = gt.reshape(gt.shape[0], S * S).astype(np.float32)
+            inter = pm @ g.T
+            union = pm.sum(1)[:, None] + g.sum(1)[None, :] - inter
+            records.append({"logits": layer["logits"][b].numpy().astype(np.float64),
+                            "presence": float(layer["presence"][b, 0]),
+                            "iou": inter / np.maximum(union, 1), "present": bool(p.targets)})
+    if was_training:
+        model.train()
+    return records
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def metrics(records: List[Dict], d_logit: float = 0.0, d_presence: float = 0.0,
+            score_threshold: float = 0.5) -> Dict:
+    """Presence accuracy, IL_MCC, F1@0.5 (all pairs), pmF1 (positive pairs, IoU 0.5:0.95), cgF1,
+    mean IoU of matched kept masks and of the oracle matching over all queries; with the match and
+    presence logits shifted by d_logit / d_presence (a calibration folded into the biases)."""
+    thr = np.round(np.arange(0.5, 0.96, 0.05), 2)        # 0.50, 0.55, ..., 0.95 exactly
+    tp, fp, fn = np.zeros(len(thr)), np.zeros(len(thr)), np.zeros(len(thr))
+    pres_ok = 0
+    il = {"tp": 0, "fp": 0, "tn": 0, "fn": 0}
+    ious_kept: List[float] = []
+    ious_oracle: List[float] = []
+    all50 = [0, 0, 0]          # tp, fp, fn at IoU 0.5 over all pairs (negatives' detections are fp)
+    for r in records:
+        present = r["present"]
+        pres = _sigmoid(r["presence"] + d_presence)
+        pres_ok += int((pres > 0.5) == present)
+        keep = _sigmoid(r["logits"] + d_logit) * pres >= score_threshold
+        decided = bool(keep.any())
+        il[("tp" if decided else "fn") if present else ("fp" if decided else "tn")] += 1
+        iou = r["iou"]
+        if iou.shape[1]:
+            ri, ci = linear_sum_assignment(-iou)
+            ious_oracle += list(iou[ri, ci])
+        k_iou = iou[keep]
+        m = np.zeros(0)
+        if k_iou.shape[0] and k_iou.shape[1]:
+            ri, ci = linear_sum_assignment(-k_iou)
+            m = k_iou[ri, ci]
+            ious_kept += [float(x) for x in m if x > 0]
+        nk, ng = int(keep.sum()), iou.shape[1]
+        if present:          # pmF1: micro F1 over positive pairs
+            for t_i, t in enumerate(thr):
+                n_tp = int((m >= t).sum())
+                tp[t_i] += n_tp
+                fp[t_i] += nk - n_tp
+                fn[t_i] += ng - n_tp
+        n_tp50 = int((m >= 0.5).sum())
+        all50[0] += n_tp50
+        all50[1] += nk - n_tp50
+        all50[2] += ng - n_tp50
     f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
-    n = len(pairs)
+    n = len(records)
     num = il["tp"] * il["tn"] - il["fp"] * il["fn"]
     den = math.sqrt(max(1, (il["tp"] + il["fp"]) * (il["tp"] + il["fn"]) * (il["tn"] + il["fp"]) * (il["tn"] + il["fn"])))
     mcc = num / den
-    if was_training:
-        model.train()
-    return {"pairs": n, "presence_acc": pres_ok / max(1, n), "il_mcc": mcc, "f1_50": 2 * all50[0] / max(1, 2 * all50[0] + all50[1] + all50[2]),
+    return {"pairs": n, "presence_acc": pres_ok / max(1, n), "il_mcc": mcc,
+            "f1_50": 2 * all50[0] / max(1, 2 * all50[0] + all50[1] + all50[2]),
             "pmf1": float(f1.mean()), "cgf1": 100.0 * float(f1.mean()) * mcc,
             "miou_matched": float(np.mean(ious_kept)) if ious_kept else 0.0,
             "miou_oracle": float(np.mean(ious_oracle)) if ious_oracle else 0.0,
             "il": il}
+
+
+#: offsets searched by calibrate(): match logit x presence logit (coarse: during training)
+CAL_LOGIT = np.arange(-2.0, 6.01, 1.0)
+CAL_PRESENCE = np.arange(-2.0, 6.01, 1.0)
+#: fine grid of train_calibrate.py
+CAL_LOGIT_FINE = np.arange(-3.0, 8.01, 0.25)
+CAL_PRESENCE_FINE = np.arange(-3.0, 8.01, 0.5)
+
+
+def calibrate(records: List[Dict], logit_grid=None, presence_grid=None) -> Tuple[float, float, Dict]:
+    """The (d_logit, d_presence) of the grid that maximises cgF1 (ties: F1@0.5, then the smallest
+    shift) on these records -> (d_logit, d_presence, metrics there)."""
+    best = None
+    for dl in (CAL_LOGIT if logit_grid is None else logit_grid):
+        for dp in (CAL_PRESENCE if presence_grid is None else presence_grid):
+            m = metrics(records, float(dl), float(dp))
+            key = (round(m["cgf1"], 6), round(m["f1_50"], 6), -abs(dl) - abs(dp))
+            if best is None or key > best[0]:
+                best = (key, float(dl), float(dp), m)
+    return best[1], best[2], best[3]
+
+
+def evaluate(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16,
+             with_calibrated: bool = False) -> Dict:
+    recs = collect(model, tok, scenes, pairs, batch_pairs)
+    out = metrics(recs)
+    if with_calibrated:
+        dl, dp, m = calibrate(recs)
+        out.update({"cal_d_logit": dl, "cal_d_presence": dp, "cal_cgf1": m["cgf1"],
+                    "cal_f1_50": m["f1_50"], "cal_il_mcc": m["il_mcc"], "cal_pmf1": m["pmf1"]})
+    return out
 
 
 def main(argv=None) -> int:

@@ -15,6 +15,7 @@ import sys
 import time
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")       # as train.py
 
 import numpy as np
 import torch
@@ -48,7 +49,7 @@ def main(argv=None) -> int:
             tr.train_step(b)
             walls.append(time.time() - w)
             cpus.append(time.process_time() - c)
-        row = {"preset": a.preset, "S": S, "pairs": a.images_per_step * a.pairs_per_image,
+        row = {"preset": a.preset, "S": S, "params": sum(p.numel() for p in tr.model.parameters()), "pairs": a.images_per_step * a.pairs_per_image,
                "wall_s_per_step_median": float(np.median(walls)), "wall_min": float(min(walls)),
                "cpu_s_per_step_median": float(np.median(cpus))}
         rows.append(row)

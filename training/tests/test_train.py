@@ -144,6 +144,22 @@ class TrainTest(unittest.TestCase):
         for k in a["model"]:
             self.assertTrue(torch.equal(a["model"][k], b["model"][k]), k)
 
+    def test_metrics_and_calibration_on_hand_made_records(self):
+        iou = np.array([[0.9, 0.0], [0.0, 0.8], [0.1, 0.1]])
+        pos = {"logits": np.array([1.0, 1.0, -6.0]), "presence": 0.0, "iou": iou, "present": True}
+        neg = {"logits": np.array([-1.0, -1.0, -6.0]), "presence": -3.0, "iou": np.zeros((3, 0)),
+               "present": False}
+        m = T.metrics([pos, neg])                     # 0.73 * 0.5 < 0.5: nothing kept
+        self.assertEqual(m["il"], {"tp": 0, "fp": 0, "tn": 1, "fn": 1})
+        self.assertEqual(m["cgf1"], 0.0)
+        m = T.metrics([pos, neg], d_presence=3.0)     # 0.73 * 0.95 >= 0.5: both matches kept
+        self.assertEqual(m["il"], {"tp": 1, "fp": 0, "tn": 1, "fn": 0})
+        self.assertAlmostEqual(m["f1_50"], 1.0)
+        self.assertAlmostEqual(m["pmf1"], np.mean([1.0] * 7 + [0.5] * 2 + [0.0]))
+        dl, dp, best = T.calibrate([pos, neg])
+        self.assertGreaterEqual(best["cgf1"], m["cgf1"] - 1e-9)
+        self.assertEqual(best["il"]["fp"], 0)
+
     def test_validation_figures(self):
         tr = T.Trainer(tiny_args(self.tmp))
         scenes, pairs = TD.validation_set(128, 3, 2)

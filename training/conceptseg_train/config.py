@@ -33,6 +33,10 @@ class ModelConfig:
     fusion_layers: int = 1
     decoder_layers: int = 2
     queries: int = 16                     # Q
+    # 1: the fusion stage adds fpn_pos_2 to the image tokens it starts from, so fused features (and
+    # the pixel decoder above them) carry position: two instances of one concept then differ in
+    # pixel embedding and a query's mask can single one out. 0 keeps positions in attention only.
+    fusion_pos_input: int = 0
     # numerics shared by every stage
     layer_norm_eps: float = 1e-5
     mask_bias: float = -1e9               # additive attention bias on padded keys
@@ -61,6 +65,8 @@ class ModelConfig:
     def to_dict(self) -> Dict:
         d = dataclasses.asdict(self)
         d["vision_widths"] = list(self.vision_widths)
+        if not self.fusion_pos_input:     # absent = 0: packages written before the switch stay as they were
+            del d["fusion_pos_input"]
         return d
 
     @staticmethod
@@ -93,6 +99,7 @@ PRESETS: Dict[str, ModelConfig] = {
         fusion_layers=3,
         decoder_layers=4,
         queries=48,
+        fusion_pos_input=1,
     ),
 }
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -31,42 +32,98 @@ from .model import ConceptSegModel, key_bias
 
 
 # ----------------------------------------------------------------------------------------------
+# Training-only parameters
+class TrainingExtras(nn.Module):
+    """Parameters that exist only while training and are never exported (the package's stages
+    stay exactly those of model.py):
+
+    - ``groups - 1`` extra sets of decoder queries (Group DETR): each group is matched one-to-one
+      on its own and sees only itself in self-attention, so every ground-truth instance supervises
+      ``groups`` queries per step instead of one -- DETR's slow convergence comes from that
+      sparsity. Inference keeps the first group, whose computation is unchanged.
+    - dense concept heads: a linear map of the pixel embedding (S/4) and of the fused tokens (S/16)
+      to the logit "this pixel belongs to an instance of the prompt" (SAM3's semantic head, here a
+      training signal): every pixel of every pair gives the vision, fusion and pixel-decoder
+      weights a gradient from step one, not only the pixels of matched queries.
+    """
+
+    def __init__(self, cfg, groups: int = 1):
+        super().__init__()
+        if groups < 1:
+            raise ValueError("query groups must be >= 1")
+        D, Q = cfg.d_model, cfg.queries
+        self.groups = groups
+        self.group_query_embed = nn.Parameter(torch.randn(groups - 1, Q, D))
+        self.group_query_pos = nn.Parameter(torch.randn(groups - 1, Q, D))
+        self.sem_pix = nn.Linear(D, 1)
+        self.sem_tok = nn.Linear(D, 1)
+
+
+def group_self_bias(q: int, groups: int, neg: float) -> Tensor:
+    """[1, 1, N, N] additive bias, N = (q + 1) + (groups - 1) q: group 0 (q queries + presence
+    token) and each further group of q queries attend only within themselves."""
+    sizes = [q + 1] + [q] * (groups - 1)
+    n = sum(sizes)
+    bias = torch.full((n, n), neg)
+    o = 0
+    for sz in sizes:
+        bias[o:o + sz, o:o + sz] = 0.0
+        o += sz
+    return bias[None, None]
+
+
+# ----------------------------------------------------------------------------------------------
 # Forward
+def _heads(dec, tn: Tensor, sp: Tensor) -> Dict[str, Tensor]:
+    D = dec.d_model
+    return {"boxes": torch.sigmoid(dec.box_head(tn)),
+            "logits": torch.matmul(dec.score_query_proj(tn), sp[:, :, None])[:, :, 0] * (1.0 / math.sqrt(D))
+            + dec.score_bias,
+            "mask_embed": dec.mask_embed(tn)}
+
+
 def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tensor,
-                           prompt: Tensor, prompt_mask: Tensor, aux: bool = True) -> Dict:
+                           prompt: Tensor, prompt_mask: Tensor, aux: bool = True,
+                           extras: Optional[TrainingExtras] = None) -> Dict:
     """DecoderStage.forward, keeping every layer's heads. Returns
-    {"layers": [{"logits", "boxes", "presence", "mask_embed"}] (last = final), "pix": [B, D, h0, h0]}."""
+    {"layers": [{"logits", "boxes", "presence", "mask_embed", "groups": [...]}] (last = final),
+    "pix": [B, D, h0, h0]}; "groups" holds the extra query groups' heads (training only)."""
     b = fused.shape[0]
     D, Q, h = dec.d_model, dec.queries, dec.map_size
     pos = p2.flatten(2).transpose(1, 2)
     mem_key = fused + pos
     bias = key_bias(prompt_mask, dec.mask_bias)
-    t = torch.cat((dec.query_embed, dec.presence_embed), 0)[None].expand(b, -1, -1)
-    tpos = torch.cat((dec.query_pos, dec.presence_pos), 0)[None]
+    t = torch.cat((dec.query_embed, dec.presence_embed), 0)
+    tpos = torch.cat((dec.query_pos, dec.presence_pos), 0)
+    groups = extras.groups if extras is not None else 1
+    self_bias = None
+    if groups > 1:
+        t = torch.cat((t, extras.group_query_embed.reshape(-1, D)), 0)
+        tpos = torch.cat((tpos, extras.group_query_pos.reshape(-1, D)), 0)
+        self_bias = group_self_bias(Q, groups, dec.mask_bias).to(t.dtype)
+    t = t[None].expand(b, -1, -1)
+    tpos = tpos[None]
     m = prompt_mask[:, :, None]
     summary = (prompt * m).sum(1) / m.sum(1).clamp(min=1.0)
     sp = dec.score_prompt_proj(summary)
     outs = []
     n = len(dec.layers)
     for i, layer in enumerate(dec.layers):
-        t = layer(t, tpos, fused, mem_key, prompt, bias)
+        t = layer(t, tpos, fused, mem_key, prompt, bias, self_bias)
         if not aux and i < n - 1:
             continue
         tn = dec.norm(t)
-        q, pres = tn[:, :Q], tn[:, Q:]
-        outs.append({
-            "boxes": torch.sigmoid(dec.box_head(q)),
-            "logits": torch.matmul(dec.score_query_proj(q), sp[:, :, None])[:, :, 0] * (1.0 / math.sqrt(D))
-            + dec.score_bias,
-            "presence": dec.presence_head(pres)[:, 0],
-            "mask_embed": dec.mask_embed(q),
-        })
+        o = _heads(dec, tn[:, :Q], sp)
+        o["presence"] = dec.presence_head(tn[:, Q:Q + 1])[:, 0]
+        o["groups"] = [_heads(dec, tn[:, Q + 1 + g * Q:Q + 1 + (g + 1) * Q], sp) for g in range(groups - 1)]
+        outs.append(o)
     fused_map = fused.transpose(1, 2).reshape(b, D, h, h)
     pix = dec.pixel(fused_map, f1, f0)
-    return {"layers": outs, "pix": pix}
+    return {"layers": outs, "pix": pix, "fused": fused}
 
 
-def forward_train(model: ConceptSegModel, batch: Dict, aux: bool = True) -> Dict:
+def forward_train(model: ConceptSegModel, batch: Dict, aux: bool = True,
+                  extras: Optional[TrainingExtras] = None) -> Dict:
     """Vision once per image, everything else once per pair (batch from train_data.collate)."""
     f0, f1, f2, _, _, p2 = model.vision(batch["images"])
     idx = batch["pair_image"]
@@ -76,7 +133,7 @@ def forward_train(model: ConceptSegModel, batch: Dict, aux: bool = True) -> Dict
     gf, gm = model.geometry(batch["input_boxes"], batch["input_labels"], f1)
     pf, pm = torch.cat((tf, gf), 1), torch.cat((tm, gm), 1)
     (fused,) = model.fusion(f2, p2, pf, pm)
-    return decoder_layers_forward(model.decoder, fused, f0, f1, p2, pf, pm, aux=aux)
+    return decoder_layers_forward(model.decoder, fused, f0, f1, p2, pf, pm, aux=aux, extras=extras)
 
 
 def full_masks(layer: Dict, pix: Tensor) -> Tensor:
@@ -112,20 +169,30 @@ class LossWeights:
     dice: float = 5.0
     presence: float = 2.0
     aux: float = 1.0          # weight of every non-final decoder layer's losses
+    sem_bce: float = 5.0      # dense concept heads (TrainingExtras): pixel BCE + dice, token BCE
+    sem_dice: float = 2.0
+    sem_tok: float = 2.0
+
+
+def union_targets(target_masks: Sequence[Tensor], like: Tensor) -> Tensor:
+    """Per pair the union (max) of its instances' soft masks [G, h, w] -> [B, h, w] (0 if none)."""
+    h, w = like.shape[-2:]
+    return torch.stack([t.max(0).values if t.shape[0] else like.new_zeros(h, w) for t in target_masks])
 
 
 class SetCriterion:
     def __init__(self, matcher: Optional[HungarianMatcher] = None, weights: Optional[LossWeights] = None,
-                 alpha: float = 0.25, gamma: float = 2.0):
+                 alpha: float = 0.25, gamma: float = 2.0, extras: Optional[TrainingExtras] = None):
         self.matcher = matcher or HungarianMatcher()
         self.w = weights or LossWeights()
         self.alpha, self.gamma = alpha, gamma
+        self.extras = extras
 
     def layer_losses(self, layer: Dict, pix: Tensor, batch: Dict, final: bool) -> Tuple[Dict[str, Tensor], list]:
+        """Losses of one query set (one group of one layer); presence is left to the caller."""
         tb, tmk = batch["target_boxes"], batch["target_masks"]
         present = batch["present"]
         logits, boxes = layer["logits"], layer["boxes"]
-        B, Q = logits.shape
         if final and self.matcher.w_dice:
             with torch.no_grad():
                 masks_all = full_masks(layer, pix)
@@ -135,16 +202,14 @@ class SetCriterion:
         num = max(1.0, float(sum(t.shape[0] for t in tb)))
         # class: focal on positive pairs only
         cls_t = torch.zeros_like(logits)
-        bi, qi, gi = [], [], []
+        bi, qi = [], []
         for b, (q, g) in enumerate(match):
             cls_t[b, q] = 1.0
             bi.append(torch.full_like(q, b))
             qi.append(q)
-            gi.append(g)
         pos_pairs = present > 0.5
         focal = sigmoid_focal_loss(logits, cls_t, self.alpha, self.gamma)
         l_cls = (focal * pos_pairs[:, None].float()).sum() / num
-        l_pres = F.binary_cross_entropy_with_logits(layer["presence"][:, 0], present)
         bi, qi = torch.cat(bi), torch.cat(qi)
         if bi.numel():
             src_b = boxes[bi, qi]
@@ -159,22 +224,48 @@ class SetCriterion:
         else:
             z = logits.sum() * 0.0
             l_l1 = l_giou = l_bce = l_dice = z
-        return {"cls": l_cls, "l1": l_l1, "giou": l_giou, "mask_bce": l_bce, "dice": l_dice,
-                "presence": l_pres}, match
+        return {"cls": l_cls, "l1": l_l1, "giou": l_giou, "mask_bce": l_bce, "dice": l_dice}, match
+
+    def weighted(self, terms: Dict[str, Tensor]) -> Tensor:
+        w = self.w
+        return (w.cls * terms["cls"] + w.l1 * terms["l1"] + w.giou * terms["giou"]
+                + w.mask_bce * terms["mask_bce"] + w.dice * terms["dice"])
+
+    def dense_losses(self, out: Dict, batch: Dict) -> Dict[str, Tensor]:
+        """Dense concept heads of TrainingExtras against the union of the pair's instances."""
+        pix, fused = out["pix"], out["fused"]
+        union = union_targets(batch["target_masks"], pix[:, 0])              # [B, h0, h0]
+        head = self.extras.sem_pix
+        sem = torch.einsum("bdhw,d->bhw", pix, head.weight[0]) + head.bias[0]
+        l_bce = F.binary_cross_entropy_with_logits(sem, union)
+        pos = batch["present"] > 0.5
+        l_dice = dice_loss(sem[pos], union[pos]).mean() if bool(pos.any()) else sem.sum() * 0.0
+        h2 = int(round(math.sqrt(fused.shape[1])))
+        tok_t = F.avg_pool2d(union[:, None], union.shape[-1] // h2)[:, 0].flatten(1)   # [B, h2*h2]
+        l_tok = F.binary_cross_entropy_with_logits(self.extras.sem_tok(fused)[..., 0], tok_t)
+        return {"sem_bce": l_bce, "sem_dice": l_dice, "sem_tok": l_tok}
 
     def __call__(self, out: Dict, batch: Dict) -> Tuple[Tensor, Dict[str, float]]:
         layers, pix = out["layers"], out["pix"]
         total = 0.0
         logs: Dict[str, float] = {}
         w = self.w
+        present = batch["present"]
         for i, layer in enumerate(layers):
             final = i == len(layers) - 1
             terms, _ = self.layer_losses(layer, pix, batch, final)
-            lw = 1.0 if final else w.aux
-            total = total + lw * (w.cls * terms["cls"] + w.l1 * terms["l1"] + w.giou * terms["giou"]
-                                  + w.mask_bce * terms["mask_bce"] + w.dice * terms["dice"]
-                                  + w.presence * terms["presence"])
+            l_pres = F.binary_cross_entropy_with_logits(layer["presence"][:, 0], present)
+            layer_total = self.weighted(terms) + w.presence * l_pres
+            for g in layer.get("groups", ()):     # matched on class + box cost only: cheaper
+                g_terms, _ = self.layer_losses(g, pix, batch, final=False)
+                layer_total = layer_total + self.weighted(g_terms)
+            total = total + (1.0 if final else w.aux) * layer_total
             if final:
                 logs.update({k: float(v.detach()) for k, v in terms.items()})
+                logs["presence"] = float(l_pres.detach())
+        if self.extras is not None and "fused" in out:
+            d = self.dense_losses(out, batch)
+            total = total + w.sem_bce * d["sem_bce"] + w.sem_dice * d["sem_dice"] + w.sem_tok * d["sem_tok"]
+            logs.update({k: float(v.detach()) for k, v in d.items()})
         logs["loss"] = float(total.detach())
         return total, logs

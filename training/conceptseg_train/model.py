@@ -306,10 +306,13 @@ class FusionStage(nn.Module):
             FusionLayer(D, cfg.heads, cfg.ffn_dim, eps) for _ in range(cfg.fusion_layers))
         self.norm = nn.LayerNorm(D, eps=eps)
         self.mask_bias = cfg.mask_bias
+        self.pos_input = bool(cfg.fusion_pos_input)
 
     def forward(self, fpn_feat_2: Tensor, fpn_pos_2: Tensor, prompt_features: Tensor, prompt_mask: Tensor):
         x = fpn_feat_2.flatten(2).transpose(1, 2)                     # [B, HW, D], row-major (y, x)
         pos = fpn_pos_2.flatten(2).transpose(1, 2)
+        if self.pos_input:
+            x = x + pos
         bias = key_bias(prompt_mask, self.mask_bias)
         for layer in self.layers:
             x = layer(x, pos, prompt_features, bias)
@@ -329,9 +332,10 @@ class DecoderLayer(nn.Module):
         self.ffn = FFN(d, ffn)
 
     def forward(self, t: Tensor, tpos: Tensor, mem: Tensor, mem_key: Tensor,
-                prompt: Tensor, prompt_bias: Tensor) -> Tensor:
+                prompt: Tensor, prompt_bias: Tensor, self_bias: Optional[Tensor] = None) -> Tensor:
+        # self_bias: training only (query groups that must not see each other); None when exported
         h = self.norm1(t)
-        t = t + self.self_attn(h + tpos, h + tpos, h)
+        t = t + self.self_attn(h + tpos, h + tpos, h, self_bias)
         h = self.norm2(t)
         t = t + self.image_attn(h + tpos, mem_key, mem)
         h = self.norm3(t)

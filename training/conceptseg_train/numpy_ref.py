@@ -161,6 +161,8 @@ class Reference:
 
     def fusion(self, fpn_feat_2, fpn_pos_2, prompt_features, prompt_mask):
         x, pos = self.flatten(fpn_feat_2), self.flatten(fpn_pos_2)
+        if self.d.get("fusion_pos_input", 0):
+            x = x + pos
         pb = (1 - prompt_mask) * self.neg
         H = self.d["heads"]
         for i in range(self.d["fusion_layers"]):

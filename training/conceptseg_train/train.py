@@ -43,7 +43,7 @@ import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 
 from .config import ModelConfig, preset
-from .losses import LossWeights, SetCriterion, forward_train, full_masks
+from .losses import LossWeights, SetCriterion, TrainingExtras, forward_train, full_masks
 from .matcher import HungarianMatcher
 from .model import ConceptSegModel, build_model, count_parameters
 from .tokenizer import WordPieceTokenizer, default_tokenizer
@@ -73,6 +73,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this step (default: total steps)")
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--no-aux", action="store_true", help="no deep supervision")
+    ap.add_argument("--query-groups", type=int, default=2,
+                    help="Group DETR: query sets matched one-to-one each while training (1 = off)")
+    ap.add_argument("--dense-weight", type=float, default=1.0,
+                    help="scale of the dense concept losses (TrainingExtras; 0 = off)")
+    ap.add_argument("--init-from", default=None,
+                    help="start a new run from the model weights of this checkpoint (last.pt or best.pt)")
     ap.add_argument("--data", choices=("live", "cache"), default="live")
     ap.add_argument("--cache-dir", default=None, help="scene cache (default cache/S<size>_seed<seed>)")
     ap.add_argument("--cache-count", type=int, default=4000)
@@ -110,6 +116,7 @@ def lr_lambda(warmup: int, total: int, min_ratio: float):
 
 
 def make_optimizer(model: torch.nn.Module, a) -> torch.optim.Optimizer:
+    """AdamW; no weight decay on biases, norms, embeddings and positions."""
     decay, no_decay = [], []
     for n, p in model.named_parameters():
         (decay if p.ndim >= 2 and "embed" not in n and "pos" not in n else no_decay).append(p)
@@ -155,16 +162,22 @@ class Trainer:
             self.cfg = model_config(a, len(self.tok.vocab))
         self.model = build_model(self.cfg, seed=a.seed).train()
         init_for_training(self.model)
-        self.opt = make_optimizer(self.model, a)
+        self.extras = TrainingExtras(self.cfg, a.query_groups).train()
+        self.opt = make_optimizer(torch.nn.ModuleList([self.model, self.extras]), a)
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
         self.overrides = getattr(self, "overrides", {})
-        self.criterion = SetCriterion(HungarianMatcher(), LossWeights(aux=0.0 if a.no_aux else 1.0))
+        lw = LossWeights(aux=0.0 if a.no_aux else 1.0)
+        lw.sem_bce, lw.sem_dice, lw.sem_tok = (x * a.dense_weight for x in (lw.sem_bce, lw.sem_dice, lw.sem_tok))
+        self.criterion = SetCriterion(HungarianMatcher(), lw, extras=self.extras if a.dense_weight > 0 else None)
+        self.init_from = None
         self.step = 0
         self.best = -1.0
         self.trained_seconds = 0.0
         if resume is not None:
             self.model.load_state_dict(resume["model"])
+            if "extras" in resume:
+                self.extras.load_state_dict(resume["extras"])
             self.opt.load_state_dict(resume["optimizer"])
             self.sched.load_state_dict(resume["scheduler"])
             if self.overrides:     # LambdaLR keeps its lambda; re-derive lr for the new schedule
@@ -178,6 +191,8 @@ class Trainer:
             np.random.set_state(resume["numpy_rng"])
             random.setstate(resume["python_rng"])
         else:
+            if a.init_from:
+                self.load_initial_weights(a.init_from)
             torch.manual_seed(a.seed)
             np.random.seed(a.seed)
             random.seed(a.seed)
@@ -188,6 +203,20 @@ class Trainer:
         self._val = None
         self._stop = False
 
+    def load_initial_weights(self, path: str) -> None:
+        """Warm start: the model weights of another run (same architecture shapes and vocabulary);
+        optimizer, schedule and step start afresh."""
+        if not os.path.isfile(path):
+            raise SystemExit(f"--init-from {path}: no such checkpoint")
+        ck = torch.load(path, map_location="cpu")
+        if list(ck.get("vocab", [])) != list(self.tok.vocab):
+            raise SystemExit(f"--init-from {path}: its vocabulary differs from this run's")
+        try:
+            self.model.load_state_dict(ck["model"])
+        except (KeyError, RuntimeError) as e:
+            raise SystemExit(f"--init-from {path}: weights do not fit preset {self.a.preset}: {e}") from None
+        self.init_from = {"path": path, "step": int(ck.get("step", 0))}
+
     # ------------------------------------------------------------------------------------------
     def log(self, obj: Dict) -> None:
         line = json.dumps(obj, sort_keys=False)
@@ -197,7 +226,8 @@ class Trainer:
             print(line, file=self.log_stream, flush=True)
 
     def checkpoint_dict(self) -> Dict:
-        return {"model": self.model.state_dict(), "optimizer": self.opt.state_dict(),
+        return {"model": self.model.state_dict(), "extras": self.extras.state_dict(),
+                "optimizer": self.opt.state_dict(),
                 "scheduler": self.sched.state_dict(), "step": self.step, "best": self.best,
                 "trained_seconds": self.trained_seconds,
                 "config": self.cfg.to_dict(), "vocab": list(self.tok.vocab), "args": vars(self.a),
@@ -235,11 +265,13 @@ class Trainer:
 
     def train_step(self, batch: Dict) -> Dict[str, float]:
         self.model.train()
-        out = forward_train(self.model, batch, aux=not self.a.no_aux)
+        self.extras.train()
+        out = forward_train(self.model, batch, aux=not self.a.no_aux, extras=self.extras)
         loss, logs = self.criterion(out, batch)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        gn = torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.a.clip)
+        gn = torch.nn.utils.clip_grad_norm_(list(self.model.parameters()) + list(self.extras.parameters()),
+                                            self.a.clip)
         self.opt.step()
         self.sched.step()
         logs["grad_norm"] = float(gn)
@@ -253,7 +285,7 @@ class Trainer:
         last_ckpt = last_val = t0
         self.log({"type": "event", "event": "resume" if self.resumed else "start", "step": self.step,
                   "params": count_parameters(self.model), "config": self.cfg.to_dict(),
-                  "args": vars(a), "overrides": self.overrides,
+                  "args": vars(a), "overrides": self.overrides, "init_from": self.init_from,
                   "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
         prev = {}
         for sig in (signal.SIGTERM, signal.SIGINT):

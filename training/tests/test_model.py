@@ -147,6 +147,25 @@ class ModelTest(unittest.TestCase):
         missing = [n for n, p in m.named_parameters() if p.grad is None]
         self.assertEqual(missing, [])
 
+    def test_fusion_position_input(self):
+        """fusion_pos_input = 1: the fused tokens start from feature + position (numpy reference of
+        docs/model-architecture.md agrees); 0 is absent from the dims (older packages unchanged)."""
+        from conceptseg_train.numpy_ref import Reference
+        cfg = self.cfg.replace(fusion_pos_input=1)
+        self.assertNotIn("fusion_pos_input", self.cfg.to_dict())
+        self.assertEqual(cfg.to_dict()["fusion_pos_input"], 1)
+        self.assertEqual(ModelConfig.from_dict(cfg.to_dict()), cfg)
+        m = build_model(cfg, seed=3)
+        ins = self.inputs("fusion", 1)
+        with torch.no_grad():
+            (with_pos,) = m.fusion(*ins)
+            m.fusion.pos_input = False
+            (without,) = m.fusion(*ins)
+        self.assertGreater(float((with_pos - without).abs().max()), 1e-2)
+        ref = Reference({k: v.numpy() for k, v in m.state_dict().items()}, cfg.to_dict())
+        out = ref.fusion(*[t[0].numpy() for t in ins])["fused_features"]
+        self.assertLess(float(abs(out - with_pos[0].numpy()).max()), 1e-4)
+
     def test_presets(self):
         self.assertEqual(preset("tiny").image_size, 128)
         d = preset("default", vocab_size=753)

@@ -11,7 +11,8 @@ import torch
 
 from conceptseg_train import train as T
 from conceptseg_train import train_data as TD
-from conceptseg_train.losses import SetCriterion, decoder_layers_forward, dice_loss, forward_train, full_masks
+from conceptseg_train.losses import (SetCriterion, TrainingExtras, decoder_layers_forward, dice_loss, forward_train,
+                                     full_masks, group_self_bias, union_targets)
 from conceptseg_train.matcher import HungarianMatcher, box_cxcywh_to_xyxy, pairwise_giou
 
 
@@ -119,6 +120,65 @@ class TrainTest(unittest.TestCase):
         torch.testing.assert_close(last["logits"], logits)
         torch.testing.assert_close(last["presence"], pres)
         torch.testing.assert_close(full_masks(last, out["pix"]), masks, rtol=1e-4, atol=1e-4)
+
+    def test_extra_query_groups_leave_the_first_group_unchanged(self):
+        # Group DETR: the exported decoder runs group 0 alone, so its outputs must not depend on
+        # the training-only groups (the self-attention bias keeps the groups apart)
+        tr = T.Trainer(tiny_args(self.tmp))
+        src = TD.SceneSource(0, 128)
+        batch = TD.make_batch(src, tr.tok, 0, 2, 3, 0, 0.3, 0.3)
+        m = tr.model.eval()
+        extras = TrainingExtras(m.cfg, groups=3)
+        with torch.no_grad():
+            alone = forward_train(m, batch)["layers"]
+            grouped = forward_train(m, batch, extras=extras)["layers"]
+        for a, g in zip(alone, grouped):
+            for k in ("boxes", "logits", "presence", "mask_embed"):
+                torch.testing.assert_close(g[k], a[k], rtol=1e-5, atol=1e-5)
+            self.assertEqual(len(g["groups"]), 2)
+            # the extra groups have queries of their own: their answers differ from group 0's
+            self.assertGreater(float((g["groups"][0]["boxes"] - g["boxes"]).abs().max()), 1e-3)
+
+    def test_group_self_bias_blocks(self):
+        b = group_self_bias(2, 3, -1e9)[0, 0]
+        self.assertEqual(tuple(b.shape), (7, 7))
+        blocks = [range(0, 3), range(3, 5), range(5, 7)]
+        for i in range(7):
+            for j in range(7):
+                same = any(i in r and j in r for r in blocks)
+                self.assertEqual(float(b[i, j]), 0.0 if same else -1e9, (i, j))
+
+    def test_union_targets(self):
+        t = [torch.tensor([[[1.0, 0.0], [0.0, 0.0]], [[0.5, 0.0], [0.0, 0.25]]]), torch.zeros(0, 2, 2)]
+        u = union_targets(t, torch.zeros(2, 2))
+        torch.testing.assert_close(u, torch.tensor([[[1.0, 0.0], [0.0, 0.25]], [[0.0, 0.0], [0.0, 0.0]]]))
+
+    def test_dense_losses_train_the_pixel_embedding(self):
+        tr = T.Trainer(tiny_args(self.tmp, "--query-groups", "2"))
+        src = TD.SceneSource(2, 128)
+        batch = TD.make_batch(src, tr.tok, 0, 2, 3, 0, 0.3, 0.3)
+        out = forward_train(tr.model, batch, extras=tr.extras)
+        loss, logs = tr.criterion(out, batch)
+        for k in ("sem_bce", "sem_dice", "sem_tok"):
+            self.assertIn(k, logs)
+            self.assertTrue(np.isfinite(logs[k]), logs)
+        loss.backward()
+        self.assertIsNotNone(tr.extras.sem_pix.weight.grad)
+        self.assertGreater(float(tr.extras.group_query_embed.grad.abs().sum()), 0.0)
+        self.assertGreater(float(tr.model.decoder.pixel.conv_0.weight.grad.abs().sum()), 0.0)
+
+    def test_init_from_copies_weights_only(self):
+        tr = T.Trainer(tiny_args(self.tmp))
+        tr.step = 7
+        tr.save_model("best.pt")
+        other = os.path.join(self.tmp, "b")
+        tr2 = T.Trainer(tiny_args(other, "--seed", "5", "--init-from", os.path.join(self.tmp, "best.pt")))
+        for (n, p), q in zip(tr.model.state_dict().items(), tr2.model.state_dict().values()):
+            torch.testing.assert_close(p, q, msg=n)
+        self.assertEqual(tr2.step, 0)
+        self.assertEqual(tr2.init_from["step"], 7)
+        with self.assertRaises(SystemExit):
+            T.Trainer(tiny_args(os.path.join(self.tmp, "c"), "--init-from", os.path.join(self.tmp, "none.pt")))
 
     def test_overfit_one_batch(self):
         tr = T.Trainer(tiny_args(self.tmp, "--lr", "2e-3"))

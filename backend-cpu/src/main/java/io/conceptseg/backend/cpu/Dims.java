@@ -17,7 +17,7 @@ import java.util.List;
  */
 record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths, int vocabSize, int contextLength,
         int textWidth, int textHeads, int textFfnDim, int textLayers, int geometryPool, int fusionLayers,
-        int decoderLayers, int queries, float eps, float maskBias) {
+        int decoderLayers, int queries, float eps, float maskBias, boolean fusionPosInput) {
 
     /** The only architecture this backend implements. */
     static final String ARCHITECTURE = "conceptseg-sam3-mini";
@@ -45,7 +45,7 @@ record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths
                     dim(d, json, "text_width"), dim(d, json, "text_heads"), dim(d, json, "text_ffn_dim"),
                     dim(d, json, "text_layers"), dim(d, json, "geometry_pool"), dim(d, json, "fusion_layers"),
                     dim(d, json, "decoder_layers"), dim(d, json, "queries"), (float) number(d, json, "layer_norm_eps"),
-                    (float) number(d, json, "mask_bias"));
+                    (float) number(d, json, "mask_bias"), flag(d, json, "fusion_pos_input"));
             dims.check(json, d);
             return dims;
         } catch (IllegalArgumentException e) {
@@ -76,6 +76,18 @@ record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths
                     + " architecture needs it)");
         }
         return v;
+    }
+
+    /** An optional 0/1 switch; absent means 0 (packages written before the switch existed). */
+    private static boolean flag(ModelDescriptor d, Path json, String key) {
+        Double v = d.dims().get(key);
+        if (v == null || v == 0) {
+            return false;
+        }
+        if (v != 1) {
+            throw new ModelPackageException(json.toString(), "dims." + key + " = " + v + " must be 0 or 1");
+        }
+        return true;
     }
 
     private static int dim(ModelDescriptor d, Path json, String key) {

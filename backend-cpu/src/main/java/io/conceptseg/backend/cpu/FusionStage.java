@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Stage {@code fusion}: image tokens of fpn level 2 (with their positions) go through nF pre-LN
  * layers of self-attention, cross-attention to the prompt tokens (padded ones masked) and an FFN;
- * the result is layer-normed: fused_features [h2², D].
+ * the result is layer-normed: fused_features [h2², D]. With dims.fusion_pos_input the tokens start
+ * from feature + position, so the fused features carry position (instance-specific masks).
  */
 final class FusionStage extends ModelStage {
     private final Dims dims;
@@ -64,6 +65,9 @@ final class FusionStage extends ModelStage {
         }
         float[] x = Ops.mapToTokens(in.floats("fpn_feat_2"), 0, d, t);
         float[] pos = Ops.mapToTokens(in.floats("fpn_pos_2"), 0, d, t);
+        if (dims.fusionPosInput()) {
+            x = Ops.add(x, pos);
+        }
         float[] prompt = in.floats("prompt_features");
         float[] promptMask = in.floats("prompt_mask");
         for (Layer layer : layers) {

@@ -81,6 +81,13 @@ class PackageErrorsTest {
     }
 
     @Test
+    void aSwitchThatIsNeitherZeroNorOneIsNamed() {
+        ModelPackage p = damagedCopy(root -> replaceInModelJson(root, "\"ffn_dim\": 128", "\"ffn_dim\": 128, \"fusion_pos_input\": 2"));
+        ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(p, "fusion"));
+        assertEquals("dims.fusion_pos_input = 2.0 must be 0 or 1", e.problem());
+    }
+
+    @Test
     void aSignatureThatDisagreesWithTheArchitectureIsNamed() {
         ModelPackage renamed = damagedCopy(root -> replaceInModelJson(root, "\"name\": \"images\"", "\"name\": \"pixels\""));
         ModelPackageException e = assertThrows(ModelPackageException.class, () -> backend.load(renamed, "vision"));

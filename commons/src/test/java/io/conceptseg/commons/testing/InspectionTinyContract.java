@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -60,6 +62,21 @@ public abstract class InspectionTinyContract {
         try (StageRunner r = load(tiny, stage)) {
             FixtureCheck.assertReproduces(tiny, r, tiny.descriptor().tolerance().get(toleranceKey));
         }
+    }
+
+    /**
+     * The trained packages the bundle can embed (model-inspection/packages besides
+     * inspection-tiny; none is fine) run on this backend too: every stage against its fixture.
+     */
+    @TestFactory
+    Stream<DynamicTest> everyTrainedPackageReproducesItsFixtures() {
+        return TestPackages.trainedPackages().stream().flatMap(origin -> STAGES.stream().map(stage ->
+                DynamicTest.dynamicTest(origin + " " + stage, () -> {
+                    ModelPackage model = TestPackages.inRepository(origin);
+                    try (StageRunner r = load(model, stage)) {
+                        FixtureCheck.assertReproduces(model, r, model.descriptor().tolerance().get(toleranceKey));
+                    }
+                })));
     }
 
     @Test

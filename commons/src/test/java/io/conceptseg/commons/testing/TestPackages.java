@@ -8,6 +8,7 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -68,6 +69,26 @@ public final class TestPackages {
     /** The package among the test resources of {@code anchor}'s module in {@code folder}, e.g. "/toy-package". */
     public static ModelPackage resourcePackage(Class<?> anchor, String folder) {
         return ModelPackages.open(resourcePackageRoot(anchor, folder), folder.replaceFirst("^/", "") + " (test resources)");
+    }
+
+    /**
+     * Every package under model-inspection/packages other than inspection-tiny (the trained ones
+     * the bundle can embed), as repository-relative origins, sorted.
+     */
+    public static List<String> trainedPackages() {
+        Path dir = repositoryRoot().resolve("model-inspection/packages");
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.filter(p -> Files.isRegularFile(p.resolve("model.json")))
+                    .map(p -> "model-inspection/packages/" + p.getFileName())
+                    .filter(origin -> !origin.equals(INSPECTION_TINY)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A package under the repository root by its repository-relative folder. */
+    public static ModelPackage inRepository(String origin) {
+        return ModelPackages.open(repositoryRoot().resolve(origin), origin);
     }
 
     /** Copies a package folder (to damage the copy); returns {@code to}. */

@@ -37,6 +37,11 @@ class ModelConfig:
     # the pixel decoder above them) carry position: two instances of one concept then differ in
     # pixel embedding and a query's mask can single one out. 0 keeps positions in attention only.
     fusion_pos_input: int = 0
+    # 1: every fusion layer scales its FFN input by (1 + Linear(prompt summary)) (FiLM): a
+    # multiplicative image x prompt path. Cross-attention over a phrase of 1-3 tokens gives every
+    # image token nearly the same prompt vector, so "is this token a red nut" has to be built by
+    # the FFN from a sum; the scale makes it a product. 0 = absent (older packages).
+    fusion_film: int = 0
     # numerics shared by every stage
     layer_norm_eps: float = 1e-5
     mask_bias: float = -1e9               # additive attention bias on padded keys
@@ -65,8 +70,9 @@ class ModelConfig:
     def to_dict(self) -> Dict:
         d = dataclasses.asdict(self)
         d["vision_widths"] = list(self.vision_widths)
-        if not self.fusion_pos_input:     # absent = 0: packages written before the switch stay as they were
-            del d["fusion_pos_input"]
+        for switch in ("fusion_pos_input", "fusion_film"):
+            if not d[switch]:     # absent = 0: packages written before the switch stay as they were
+                del d[switch]
         return d
 
     @staticmethod
@@ -100,6 +106,7 @@ PRESETS: Dict[str, ModelConfig] = {
         decoder_layers=4,
         queries=48,
         fusion_pos_input=1,
+        fusion_film=1,
     ),
 }
 

@@ -279,7 +279,7 @@ class GeometryStage(nn.Module):
 
 
 class FusionLayer(nn.Module):
-    def __init__(self, d: int, heads: int, ffn: int, eps: float):
+    def __init__(self, d: int, heads: int, ffn: int, eps: float, film: bool = False):
         super().__init__()
         self.norm1 = nn.LayerNorm(d, eps=eps)
         self.self_attn = Attention(d, heads)
@@ -287,13 +287,25 @@ class FusionLayer(nn.Module):
         self.cross_attn = Attention(d, heads)
         self.norm3 = nn.LayerNorm(d, eps=eps)
         self.ffn = FFN(d, ffn)
+        # FiLM scale from the prompt summary (cfg.fusion_film); zero-initialised = identity
+        self.film = nn.Linear(d, d) if film else None
 
-    def forward(self, x: Tensor, pos: Tensor, prompt: Tensor, prompt_bias: Tensor) -> Tensor:
+    def forward(self, x: Tensor, pos: Tensor, prompt: Tensor, prompt_bias: Tensor,
+                summary: Optional[Tensor] = None) -> Tensor:
         h = self.norm1(x)
         x = x + self.self_attn(h + pos, h + pos, h)
         h = self.norm2(x)
         x = x + self.cross_attn(h, prompt, prompt, prompt_bias)
-        return x + self.ffn(self.norm3(x))
+        h = self.norm3(x)
+        if self.film is not None:
+            h = h * (1.0 + self.film(summary)[:, None, :])
+        return x + self.ffn(h)
+
+
+def prompt_summary(prompt_features: Tensor, prompt_mask: Tensor) -> Tensor:
+    """Masked mean of the prompt tokens: [B, P, D], [B, P] -> [B, D]."""
+    m = prompt_mask[:, :, None]
+    return (prompt_features * m).sum(1) / m.sum(1).clamp(min=1.0)
 
 
 class FusionStage(nn.Module):
@@ -303,10 +315,11 @@ class FusionStage(nn.Module):
         super().__init__()
         D, eps = cfg.d_model, cfg.layer_norm_eps
         self.layers = nn.ModuleList(
-            FusionLayer(D, cfg.heads, cfg.ffn_dim, eps) for _ in range(cfg.fusion_layers))
+            FusionLayer(D, cfg.heads, cfg.ffn_dim, eps, bool(cfg.fusion_film)) for _ in range(cfg.fusion_layers))
         self.norm = nn.LayerNorm(D, eps=eps)
         self.mask_bias = cfg.mask_bias
         self.pos_input = bool(cfg.fusion_pos_input)
+        self.film = bool(cfg.fusion_film)
 
     def forward(self, fpn_feat_2: Tensor, fpn_pos_2: Tensor, prompt_features: Tensor, prompt_mask: Tensor):
         x = fpn_feat_2.flatten(2).transpose(1, 2)                     # [B, HW, D], row-major (y, x)
@@ -314,8 +327,9 @@ class FusionStage(nn.Module):
         if self.pos_input:
             x = x + pos
         bias = key_bias(prompt_mask, self.mask_bias)
+        summary = prompt_summary(prompt_features, prompt_mask) if self.film else None
         for layer in self.layers:
-            x = layer(x, pos, prompt_features, bias)
+            x = layer(x, pos, prompt_features, bias, summary)
         return (self.norm(x),)
 
 
@@ -441,6 +455,10 @@ class ConceptSegModel(nn.Module):
             if isinstance(m, (nn.Conv2d, nn.Linear, nn.LayerNorm, nn.Embedding)):
                 m.reset_parameters()
         nn.init.normal_(self.text.pos_embed, std=0.1)
+        for layer in self.fusion.layers:
+            if layer.film is not None:
+                nn.init.zeros_(layer.film.weight)
+                nn.init.zeros_(layer.film.bias)
         for p in (self.decoder.query_embed, self.decoder.query_pos,
                   self.decoder.presence_embed, self.decoder.presence_pos):
             nn.init.normal_(p)

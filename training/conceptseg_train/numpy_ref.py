@@ -171,7 +171,12 @@ class Reference:
             x = x + self.attn(p + ".self_attn", H, h + pos, h + pos, h)
             h = self.layer_norm(p + ".norm2", x)
             x = x + self.attn(p + ".cross_attn", H, h, prompt_features, prompt_features, pb)
-            x = x + self.ffn(p + ".ffn", self.layer_norm(p + ".norm3", x))
+            h = self.layer_norm(p + ".norm3", x)
+            if self.d.get("fusion_film", 0):
+                m = prompt_mask[:, None]
+                summary = (prompt_features * m).sum(0) / max(float(m.sum()), 1.0)
+                h = (h * (1.0 + self.linear(p + ".film", summary[None])[0])).astype(f32)
+            x = x + self.ffn(p + ".ffn", h)
         return {"fused_features": self.layer_norm("fusion.norm", x)}
 
     def decoder(self, fused_features, fpn_feat_0, fpn_feat_1, fpn_pos_2, prompt_features, prompt_mask):

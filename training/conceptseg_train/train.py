@@ -212,10 +212,22 @@ class Trainer:
         if list(ck.get("vocab", [])) != list(self.tok.vocab):
             raise SystemExit(f"--init-from {path}: its vocabulary differs from this run's")
         try:
-            self.model.load_state_dict(ck["model"])
+            missing, unexpected = self.model.load_state_dict(ck["model"], strict=False)
         except (KeyError, RuntimeError) as e:
             raise SystemExit(f"--init-from {path}: weights do not fit preset {self.a.preset}: {e}") from None
-        self.init_from = {"path": path, "step": int(ck.get("step", 0))}
+        # a switch added since (fusion_film) brings zero-initialised weights: the model starts
+        # computing exactly what the checkpoint computed
+        new = [k for k in missing if ".film." not in k]
+        if new or unexpected:
+            raise SystemExit(f"--init-from {path}: weights do not fit preset {self.a.preset}: "
+                             f"missing {new}, unexpected {list(unexpected)}")
+        self.init_from = {"path": path, "step": int(ck.get("step", 0)), "new_weights": list(missing)}
+        extras = ck.get("extras")     # a last.pt: keep its query groups and dense heads where they fit
+        if extras is not None:
+            own = self.extras.state_dict()
+            fit = {k: v for k, v in extras.items() if k in own and own[k].shape == v.shape}
+            self.extras.load_state_dict(fit, strict=False)
+            self.init_from["extras"] = sorted(fit)
 
     # ------------------------------------------------------------------------------------------
     def log(self, obj: Dict) -> None:

@@ -166,6 +166,30 @@ class ModelTest(unittest.TestCase):
         out = ref.fusion(*[t[0].numpy() for t in ins])["fused_features"]
         self.assertLess(float(abs(out - with_pos[0].numpy()).max()), 1e-4)
 
+    def test_fusion_film(self):
+        """fusion_film = 1: zero-initialised (the layer computes what it did without it); with
+        weights, the FFN input is scaled by 1 + Linear(prompt summary), as the reference says."""
+        from conceptseg_train.numpy_ref import Reference
+        cfg = self.cfg.replace(fusion_film=1)
+        self.assertEqual(cfg.to_dict()["fusion_film"], 1)
+        self.assertNotIn("fusion_film", self.cfg.to_dict())
+        m = build_model(cfg, seed=3)
+        plain = build_model(self.cfg, seed=3)
+        missing, unexpected = m.load_state_dict(plain.state_dict(), strict=False)
+        self.assertEqual(([k for k in missing if ".film." not in k], unexpected), ([], []))
+        ins = self.inputs("fusion", 2)
+        with torch.no_grad():
+            torch.testing.assert_close(m.fusion(*ins)[0], plain.fusion(*ins)[0])
+            for layer in m.fusion.layers:
+                layer.film.weight.normal_(0, 0.3)
+                layer.film.bias.normal_(0, 0.3)
+            (filmed,) = m.fusion(*ins)
+        self.assertGreater(float((filmed - plain.fusion(*ins)[0]).abs().max()), 1e-2)
+        ref = Reference({k: v.numpy() for k, v in m.state_dict().items()}, cfg.to_dict())
+        for b in range(2):
+            out = ref.fusion(*[t[b].numpy() for t in ins])["fused_features"]
+            self.assertLess(float(abs(out - filmed[b].numpy()).max()), 1e-4)
+
     def test_presets(self):
         self.assertEqual(preset("tiny").image_size, 128)
         d = preset("default", vocab_size=753)

@@ -154,19 +154,7 @@ final class DecoderStage extends ModelStage {
     private float[] matchLogits(WorkerPool pool, float[] queries, float[] prompt, float[] promptMask, int p) {
         int d = dims.dModel();
         int q = dims.queries();
-        double[] sum = new double[d];
-        double count = 0;
-        for (int b = 0; b < p; b++) {
-            count += promptMask[b];
-            for (int c = 0; c < d; c++) {
-                sum[c] += promptMask[b] * prompt[b * d + c];
-            }
-        }
-        float[] summary = new float[d];
-        double denominator = Math.max(count, 1.0);
-        for (int c = 0; c < d; c++) {
-            summary[c] = (float) (sum[c] / denominator);
-        }
+        float[] summary = Ops.promptSummary(prompt, promptMask, p, d);
         float[] sp = scorePrompt.apply(pool, summary, 1);
         float[] sq = scoreQuery.apply(pool, queries, q);
         float[] logits = new float[q];

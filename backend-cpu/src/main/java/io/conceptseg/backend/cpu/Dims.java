@@ -17,7 +17,7 @@ import java.util.List;
  */
 record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths, int vocabSize, int contextLength,
         int textWidth, int textHeads, int textFfnDim, int textLayers, int geometryPool, int fusionLayers,
-        int decoderLayers, int queries, float eps, float maskBias, boolean fusionPosInput) {
+        int decoderLayers, int queries, float eps, float maskBias, boolean fusionPosInput, boolean fusionFilm) {
 
     /** The only architecture this backend implements. */
     static final String ARCHITECTURE = "conceptseg-sam3-mini";
@@ -45,7 +45,8 @@ record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths
                     dim(d, json, "text_width"), dim(d, json, "text_heads"), dim(d, json, "text_ffn_dim"),
                     dim(d, json, "text_layers"), dim(d, json, "geometry_pool"), dim(d, json, "fusion_layers"),
                     dim(d, json, "decoder_layers"), dim(d, json, "queries"), (float) number(d, json, "layer_norm_eps"),
-                    (float) number(d, json, "mask_bias"), flag(d, json, "fusion_pos_input"));
+                    (float) number(d, json, "mask_bias"), flag(d, json, "fusion_pos_input"),
+                    flag(d, json, "fusion_film"));
             dims.check(json, d);
             return dims;
         } catch (IllegalArgumentException e) {

@@ -147,6 +147,24 @@ final class Ops {
     }
 
     /** x + y element-wise; a new array. */
+    /** Mean of the valid prompt tokens (mask-weighted, denominator at least 1): [P, D], [P] → [D]. */
+    static float[] promptSummary(float[] prompt, float[] promptMask, int p, int d) {
+        double[] sum = new double[d];
+        double count = 0;
+        for (int b = 0; b < p; b++) {
+            count += promptMask[b];
+            for (int c = 0; c < d; c++) {
+                sum[c] += promptMask[b] * prompt[b * d + c];
+            }
+        }
+        float[] summary = new float[d];
+        double denominator = Math.max(count, 1.0);
+        for (int c = 0; c < d; c++) {
+            summary[c] = (float) (sum[c] / denominator);
+        }
+        return summary;
+    }
+
     static float[] add(float[] x, float[] y) {
         float[] z = new float[x.length];
         for (int i = 0; i < z.length; i++) {

@@ -42,6 +42,12 @@ class ModelConfig:
     # image token nearly the same prompt vector, so "is this token a red nut" has to be built by
     # the FFN from a sum; the scale makes it a product. 0 = absent (older packages).
     fusion_film: int = 0
+    # 1: the decoder's queries are the fused image tokens themselves (content = fused feature,
+    # position = fpn_pos_2; Q must be h2 * h2) and each predicts its box relative to its own cell
+    # (decoder.box_ref, logit space) -- "query selection" without the selection: every query starts
+    # on a place in the image, so one-to-one matching is stable from the first step, where learned
+    # queries (0) need DETR's very long schedules. The presence token stays learned.
+    dense_queries: int = 0
     # numerics shared by every stage
     layer_norm_eps: float = 1e-5
     mask_bias: float = -1e9               # additive attention bias on padded keys
@@ -55,6 +61,8 @@ class ModelConfig:
             raise ValueError("widths must be divisible by their head counts")
         if self.d_model % 4:
             raise ValueError("d_model must be a multiple of 4 (2-D sine positional encoding)")
+        if self.dense_queries and self.queries != (s // 16) ** 2:
+            raise ValueError(f"dense_queries needs queries = (image_size / 16)^2 = {(s // 16) ** 2}")
         if len(self.vision_widths) != 4:
             raise ValueError("vision_widths needs 4 entries (stem, /4, /8, /16)")
 
@@ -70,7 +78,7 @@ class ModelConfig:
     def to_dict(self) -> Dict:
         d = dataclasses.asdict(self)
         d["vision_widths"] = list(self.vision_widths)
-        for switch in ("fusion_pos_input", "fusion_film"):
+        for switch in ("fusion_pos_input", "fusion_film", "dense_queries"):
             if not d[switch]:     # absent = 0: packages written before the switch stay as they were
                 del d[switch]
         return d
@@ -107,6 +115,26 @@ PRESETS: Dict[str, ModelConfig] = {
         queries=48,
         fusion_pos_input=1,
         fusion_film=1,
+    ),
+    # The embedded default model since run v4: dense queries, one per stride-16 cell (16 x 16).
+    "dense": ModelConfig(
+        image_size=256,
+        d_model=96,
+        heads=4,
+        ffn_dim=384,
+        vision_widths=(32, 64, 128, 256),
+        context_length=16,
+        text_width=96,
+        text_heads=4,
+        text_layers=3,
+        text_ffn_dim=384,
+        geometry_pool=7,
+        fusion_layers=3,
+        decoder_layers=4,
+        queries=256,
+        fusion_pos_input=1,
+        fusion_film=1,
+        dense_queries=1,
     ),
 }
 

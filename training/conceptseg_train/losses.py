@@ -74,9 +74,9 @@ def group_self_bias(q: int, groups: int, neg: float) -> Tensor:
 
 # ----------------------------------------------------------------------------------------------
 # Forward
-def _heads(dec, tn: Tensor, sp: Tensor) -> Dict[str, Tensor]:
+def _heads(dec, tn: Tensor, sp: Tensor, group: int = 0) -> Dict[str, Tensor]:
     D = dec.d_model
-    return {"boxes": torch.sigmoid(dec.box_head(tn)),
+    return {"boxes": dec.boxes(tn) if group == 0 else torch.sigmoid(dec.box_head(tn)),
             "logits": torch.matmul(dec.score_query_proj(tn), sp[:, :, None])[:, :, 0] * (1.0 / math.sqrt(D))
             + dec.score_bias,
             "mask_embed": dec.mask_embed(tn)}
@@ -93,16 +93,15 @@ def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tenso
     pos = p2.flatten(2).transpose(1, 2)
     mem_key = fused + pos
     bias = key_bias(prompt_mask, dec.mask_bias)
-    t = torch.cat((dec.query_embed, dec.presence_embed), 0)
-    tpos = torch.cat((dec.query_pos, dec.presence_pos), 0)
+    t, tpos = dec.initial_tokens(fused, pos)
     groups = extras.groups if extras is not None else 1
     self_bias = None
     if groups > 1:
-        t = torch.cat((t, extras.group_query_embed.reshape(-1, D)), 0)
-        tpos = torch.cat((tpos, extras.group_query_pos.reshape(-1, D)), 0)
+        if dec.dense:
+            raise ValueError("query groups need learned queries (dense_queries = 0)")
+        t = torch.cat((t, extras.group_query_embed.reshape(-1, D)[None].expand(b, -1, -1)), 1)
+        tpos = torch.cat((tpos, extras.group_query_pos.reshape(-1, D)[None]), 1)
         self_bias = group_self_bias(Q, groups, dec.mask_bias).to(t.dtype)
-    t = t[None].expand(b, -1, -1)
-    tpos = tpos[None]
     m = prompt_mask[:, :, None]
     summary = (prompt * m).sum(1) / m.sum(1).clamp(min=1.0)
     sp = dec.score_prompt_proj(summary)
@@ -115,7 +114,7 @@ def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tenso
         tn = dec.norm(t)
         o = _heads(dec, tn[:, :Q], sp)
         o["presence"] = dec.presence_head(tn[:, Q:Q + 1])[:, 0]
-        o["groups"] = [_heads(dec, tn[:, Q + 1 + g * Q:Q + 1 + (g + 1) * Q], sp) for g in range(groups - 1)]
+        o["groups"] = [_heads(dec, tn[:, Q + 1 + g * Q:Q + 1 + (g + 1) * Q], sp, g + 1) for g in range(groups - 1)]
         outs.append(o)
     fused_map = fused.transpose(1, 2).reshape(b, D, h, h)
     pix = dec.pixel(fused_map, f1, f0)

@@ -374,6 +374,16 @@ class PixelDecoder(nn.Module):
         return self.conv_0(x)
 
 
+def dense_box_reference(h: int) -> Tensor:
+    """[h*h, 4] logit-space reference box of every stride-16 cell (row-major (y, x)): centre of the
+    cell, side 2 cells -- inverse sigmoid of (cx, cy, w, h), so a zero box-head output predicts it."""
+    c = (torch.arange(h, dtype=torch.float64) + 0.5) / h
+    cy, cx = torch.meshgrid(c, c, indexing="ij")
+    side = torch.full_like(cx, 2.0 / h)
+    ref = torch.stack((cx.flatten(), cy.flatten(), side.flatten(), side.flatten()), -1)
+    return torch.log(ref / (1 - ref)).to(torch.float32)
+
+
 class DecoderStage(nn.Module):
     """DETR-style decoder: Q queries + 1 presence token; box, score, presence and mask heads."""
 
@@ -382,8 +392,12 @@ class DecoderStage(nn.Module):
         D, Q, eps = cfg.d_model, cfg.queries, cfg.layer_norm_eps
         self.d_model, self.queries = D, Q
         self.map_size = cfg.feature_sizes[2]
-        self.query_embed = nn.Parameter(torch.zeros(Q, D))
-        self.query_pos = nn.Parameter(torch.zeros(Q, D))
+        self.dense = bool(cfg.dense_queries)
+        if self.dense:
+            self.register_buffer("box_ref", dense_box_reference(self.map_size))
+        else:
+            self.query_embed = nn.Parameter(torch.zeros(Q, D))
+            self.query_pos = nn.Parameter(torch.zeros(Q, D))
         self.presence_embed = nn.Parameter(torch.zeros(1, D))
         self.presence_pos = nn.Parameter(torch.zeros(1, D))
         self.layers = nn.ModuleList(
@@ -398,6 +412,23 @@ class DecoderStage(nn.Module):
         self.pixel = PixelDecoder(D, eps)
         self.mask_bias = cfg.mask_bias
 
+    def initial_tokens(self, fused_features: Tensor, pos: Tensor) -> Tuple[Tensor, Tensor]:
+        """Queries then the presence token: content [B, Q+1, D] and position [B or 1, Q+1, D]."""
+        b = fused_features.shape[0]
+        if self.dense:
+            pe = self.presence_embed[None].expand(b, -1, -1)
+            pp = self.presence_pos[None].expand(b, -1, -1)
+            return torch.cat((fused_features, pe), 1), torch.cat((pos, pp), 1)
+        t = torch.cat((self.query_embed, self.presence_embed), 0)[None].expand(b, -1, -1)
+        return t, torch.cat((self.query_pos, self.presence_pos), 0)[None]
+
+    def boxes(self, q: Tensor) -> Tensor:
+        """Box head -> normalised cxcywh; dense queries predict relative to their cell."""
+        raw = self.box_head(q)
+        if self.dense:
+            raw = raw + self.box_ref
+        return torch.sigmoid(raw)
+
     def forward(self, fused_features: Tensor, fpn_feat_0: Tensor, fpn_feat_1: Tensor, fpn_pos_2: Tensor,
                 prompt_features: Tensor, prompt_mask: Tensor):
         b = fused_features.shape[0]
@@ -405,14 +436,13 @@ class DecoderStage(nn.Module):
         pos = fpn_pos_2.flatten(2).transpose(1, 2)                    # [B, HW, D]
         mem_key = fused_features + pos
         bias = key_bias(prompt_mask, self.mask_bias)
-        t = torch.cat((self.query_embed, self.presence_embed), 0)[None].expand(b, -1, -1)
-        tpos = torch.cat((self.query_pos, self.presence_pos), 0)[None]
+        t, tpos = self.initial_tokens(fused_features, pos)
         for layer in self.layers:
             t = layer(t, tpos, fused_features, mem_key, prompt_features, bias)
         t = self.norm(t)
         q, presence = t[:, :Q], t[:, Q:]
 
-        pred_boxes = torch.sigmoid(self.box_head(q))
+        pred_boxes = self.boxes(q)
         m = prompt_mask[:, :, None]
         summary = (prompt_features * m).sum(1) / m.sum(1).clamp(min=1.0)       # [B, D]
         sq = self.score_query_proj(q)                                           # [B, Q, D]
@@ -459,9 +489,10 @@ class ConceptSegModel(nn.Module):
             if layer.film is not None:
                 nn.init.zeros_(layer.film.weight)
                 nn.init.zeros_(layer.film.bias)
-        for p in (self.decoder.query_embed, self.decoder.query_pos,
+        for p in (getattr(self.decoder, "query_embed", None), getattr(self.decoder, "query_pos", None),
                   self.decoder.presence_embed, self.decoder.presence_pos):
-            nn.init.normal_(p)
+            if p is not None:
+                nn.init.normal_(p)
         self.decoder.score_bias.zero_()
 
     @staticmethod

@@ -185,8 +185,13 @@ class Reference:
         pos = self.flatten(fpn_pos_2)
         mkey = fused_features + pos
         pb = (1 - prompt_mask) * self.neg
-        t = np.concatenate([self.w["decoder.query_embed"], self.w["decoder.presence_embed"]])
-        tpos = np.concatenate([self.w["decoder.query_pos"], self.w["decoder.presence_pos"]])
+        dense = bool(self.d.get("dense_queries", 0))
+        if dense:     # the image tokens are the queries
+            t = np.concatenate([fused_features, self.w["decoder.presence_embed"]])
+            tpos = np.concatenate([pos, self.w["decoder.presence_pos"]])
+        else:
+            t = np.concatenate([self.w["decoder.query_embed"], self.w["decoder.presence_embed"]])
+            tpos = np.concatenate([self.w["decoder.query_pos"], self.w["decoder.presence_pos"]])
         for i in range(self.d["decoder_layers"]):
             p = f"decoder.layers.{i}"
             h = self.layer_norm(p + ".norm1", t)
@@ -198,7 +203,8 @@ class Reference:
             t = t + self.ffn(p + ".ffn", self.layer_norm(p + ".norm4", t))
         t = self.layer_norm("decoder.norm", t)
         q, z = t[:Q], t[Q]
-        boxes = self.sigmoid(self.mlp3("decoder.box_head", q))
+        raw = self.mlp3("decoder.box_head", q)
+        boxes = self.sigmoid(raw + self.w["decoder.box_ref"] if dense else raw)
         summary = (prompt_mask[:, None] * prompt_features).sum(0) / max(prompt_mask.sum(), 1.0)
         sp = self.linear("decoder.score_prompt_proj", summary.astype(f32))
         sq = self.linear("decoder.score_query_proj", q)

@@ -77,6 +77,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="Group DETR: query sets matched one-to-one each while training (1 = off)")
     ap.add_argument("--dense-weight", type=float, default=1.0,
                     help="scale of the dense concept losses (TrainingExtras; 0 = off)")
+    ap.add_argument("--w-cls", type=float, default=2.0, help="weight of the focal match loss")
+    ap.add_argument("--w-presence", type=float, default=2.0, help="weight of the presence BCE")
     ap.add_argument("--init-from", default=None,
                     help="start a new run from the model weights of this checkpoint (last.pt or best.pt)")
     ap.add_argument("--data", choices=("live", "cache"), default="live")
@@ -167,7 +169,8 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
         self.overrides = getattr(self, "overrides", {})
-        lw = LossWeights(aux=0.0 if a.no_aux else 1.0)
+        lw = LossWeights(aux=0.0 if a.no_aux else 1.0, cls=getattr(a, "w_cls", 2.0),
+                         presence=getattr(a, "w_presence", 2.0))
         lw.sem_bce, lw.sem_dice, lw.sem_tok = (x * a.dense_weight for x in (lw.sem_bce, lw.sem_dice, lw.sem_tok))
         self.criterion = SetCriterion(HungarianMatcher(), lw, extras=self.extras if a.dense_weight > 0 else None)
         self.init_from = None
@@ -217,7 +220,9 @@ class Trainer:
             raise SystemExit(f"--init-from {path}: weights do not fit preset {self.a.preset}: {e}") from None
         # a switch added since (fusion_film) brings zero-initialised weights: the model starts
         # computing exactly what the checkpoint computed
-        new = [k for k in missing if ".film." not in k]
+        new = [k for k in missing if ".film." not in k and not k.endswith("decoder.box_ref")]
+        if self.cfg.dense_queries:     # learned queries give way to the image tokens
+            unexpected = [k for k in unexpected if k not in ("decoder.query_embed", "decoder.query_pos")]
         if new or unexpected:
             raise SystemExit(f"--init-from {path}: weights do not fit preset {self.a.preset}: "
                              f"missing {new}, unexpected {list(unexpected)}")
@@ -381,7 +386,7 @@ class Trainer:
 
 
 @torch.no_grad()
-def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16) -> List[Dict]:
+def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, top_queries: int = 48) -> List[Dict]:
     """Per pair: match logits [Q], presence logit, IoU [Q, G] of every query's mask (upsampled
     bilinearly to S, logit > 0) with the ground-truth masks at S. Thresholds are applied later
     (metrics), so score offsets can be searched without running the model again."""
@@ -398,6 +403,12 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16) -
         batch = TD.collate([scenes[g] for g in used], local, tok)
         out = forward_train(model, batch, aux=False)
         layer = out["layers"][-1]
+        if layer["logits"].shape[1] > top_queries:
+            # only the best-ranked queries can pass a threshold (calibration shifts all logits
+            # alike); the full-size masks of 256 dense queries would not fit in memory
+            keep = layer["logits"].topk(top_queries, dim=1).indices
+            layer = {"logits": layer["logits"].gather(1, keep), "presence": layer["presence"],
+                     "mask_embed": layer["mask_embed"].gather(1, keep[:, :, None].expand(-1, -1, layer["mask_embed"].shape[2]))}
         masks = full_masks(layer, out["pix"])
         masks = F.interpolate(masks, size=(S, S), mode="bilinear", align_corners=False) > 0
         for b, p in enumerate(chunk):

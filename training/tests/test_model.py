@@ -190,6 +190,29 @@ class ModelTest(unittest.TestCase):
             out = ref.fusion(*[t[b].numpy() for t in ins])["fused_features"]
             self.assertLess(float(abs(out - filmed[b].numpy()).max()), 1e-4)
 
+    def test_dense_queries(self):
+        """dense_queries = 1: the fused tokens are the queries (Q = h2^2), boxes relative to their
+        cell; a zero box head predicts the cell's reference box; the NumPy reference agrees."""
+        from conceptseg_train.numpy_ref import Reference
+        with self.assertRaises(ValueError):
+            self.cfg.replace(dense_queries=1)          # tiny has Q = 16, not 8 x 8
+        cfg = self.cfg.replace(dense_queries=1, queries=64)
+        m = build_model(cfg, seed=4)
+        self.assertFalse(hasattr(m.decoder, "query_embed"))
+        ins = self.inputs("decoder", 2)
+        with torch.no_grad():
+            masks, boxes, logits, pres = m.decoder(*ins)
+            self.assertEqual(tuple(masks.shape), (2, 64, 32, 32))
+            m.decoder.box_head.layers[-1].weight.zero_()
+            m.decoder.box_head.layers[-1].bias.zero_()
+            _, ref_boxes, _, _ = m.decoder(*ins)
+        # cell (row 2, column 5) of the 8 x 8 grid: centre ((5 + .5) / 8, (2 + .5) / 8), side 2 / 8
+        torch.testing.assert_close(ref_boxes[0, 2 * 8 + 5], torch.tensor([5.5 / 8, 2.5 / 8, 0.25, 0.25]))
+        ref = Reference({k: v.numpy() for k, v in build_model(cfg, seed=4).state_dict().items()}, cfg.to_dict())
+        out = ref.decoder(*[t[1].numpy() for t in ins])
+        for name, t in (("pred_masks", masks), ("pred_boxes", boxes), ("pred_logits", logits), ("presence_logits", pres)):
+            self.assertLess(float(abs(out[name] - t[1].numpy()).max()), 1e-4, name)
+
     def test_presets(self):
         self.assertEqual(preset("tiny").image_size, 128)
         d = preset("default", vocab_size=753)

@@ -8,15 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Stage {@code decoder}: Q learned queries plus a presence token go through nD pre-LN layers
+ * Stage {@code decoder}: Q queries (learned, or with dims.dense_queries the fused image tokens at
+ * their positions, boxes relative to decoder.box_ref) plus a presence token go through nD pre-LN layers
  * (self-attention, attention to the fused image tokens, attention to the prompt tokens, FFN); then
  * per query a box (MLP, sigmoid), a match logit (dot product with the mean prompt), a mask (query
  * embedding × the pixel decoder's stride-4 embedding), and the presence logit.
  */
 final class DecoderStage extends ModelStage {
     private final Dims dims;
-    private final float[] tokens0;   // [Q+1, D]: query_embed rows, then presence_embed
-    private final float[] tokenPos;  // [Q+1, D]: query_pos rows, then presence_pos
+    private final float[] tokens0;   // [Q+1, D]: query_embed rows, then presence_embed (dense: presence_embed only)
+    private final float[] tokenPos;  // [Q+1, D]: query_pos rows, then presence_pos (dense: presence_pos only)
+    private final float[] boxRef;    // dense: [Q, 4] logit-space reference box of every cell; else null
     private final Layer[] layers;
     private final WeightFile.Norm norm;
     private final Linear[] boxHead = new Linear[3];
@@ -37,8 +39,15 @@ final class DecoderStage extends ModelStage {
         int d = dims.dModel();
         int q = dims.queries();
         float eps = dims.eps();
-        tokens0 = concat(w.get("decoder.query_embed", q, d), w.get("decoder.presence_embed", 1, d));
-        tokenPos = concat(w.get("decoder.query_pos", q, d), w.get("decoder.presence_pos", 1, d));
+        if (dims.denseQueries()) {
+            tokens0 = w.get("decoder.presence_embed", 1, d);
+            tokenPos = w.get("decoder.presence_pos", 1, d);
+            boxRef = w.get("decoder.box_ref", q, 4);
+        } else {
+            tokens0 = concat(w.get("decoder.query_embed", q, d), w.get("decoder.presence_embed", 1, d));
+            tokenPos = concat(w.get("decoder.query_pos", q, d), w.get("decoder.presence_pos", 1, d));
+            boxRef = null;
+        }
         layers = new Layer[dims.decoderLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "decoder.layers." + i;
@@ -115,14 +124,15 @@ final class DecoderStage extends ModelStage {
         float[] mkey = Ops.add(fused, pos);
 
         int nt = q + 1;
-        float[] t = tokens0.clone();
+        float[] t = boxRef == null ? tokens0.clone() : concat(fused, tokens0);
+        float[] positions = boxRef == null ? tokenPos : concat(pos, tokenPos);
         for (Layer layer : layers) {
             float[] h = layer.norm1().apply(pool, t, nt);
-            float[] hp = Ops.add(h, tokenPos);
+            float[] hp = Ops.add(h, positions);
             layer.self().addTo(pool, hp, nt, hp, h, nt, null, false, t);
-            hp = Ops.add(layer.norm2().apply(pool, t, nt), tokenPos);
+            hp = Ops.add(layer.norm2().apply(pool, t, nt), positions);
             layer.image().addTo(pool, hp, nt, mkey, fused, t2, null, false, t);
-            hp = Ops.add(layer.norm3().apply(pool, t, nt), tokenPos);
+            hp = Ops.add(layer.norm3().apply(pool, t, nt), positions);
             layer.prompt().addTo(pool, hp, nt, prompt, prompt, p, promptMask, false, t);
             float[] f = layer.fc1().applyGelu(pool, layer.norm4().apply(pool, t, nt), nt);
             layer.fc2().addTo(pool, f, nt, t);
@@ -133,7 +143,7 @@ final class DecoderStage extends ModelStage {
 
         float[] boxes = mlp3(pool, boxHead, queries, q);
         for (int i = 0; i < boxes.length; i++) {
-            boxes[i] = Activations.sigmoid(boxes[i]);
+            boxes[i] = Activations.sigmoid(boxRef == null ? boxes[i] : boxes[i] + boxRef[i]);
         }
         float[] logits = matchLogits(pool, queries, prompt, promptMask, p);
         float[] presence = presenceHead.apply(pool, presenceToken, 1);

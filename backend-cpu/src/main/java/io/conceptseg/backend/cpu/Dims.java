@@ -17,7 +17,8 @@ import java.util.List;
  */
 record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths, int vocabSize, int contextLength,
         int textWidth, int textHeads, int textFfnDim, int textLayers, int geometryPool, int fusionLayers,
-        int decoderLayers, int queries, float eps, float maskBias, boolean fusionPosInput, boolean fusionFilm) {
+        int decoderLayers, int queries, float eps, float maskBias, boolean fusionPosInput, boolean fusionFilm,
+        boolean denseQueries) {
 
     /** The only architecture this backend implements. */
     static final String ARCHITECTURE = "conceptseg-sam3-mini";
@@ -46,7 +47,7 @@ record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths
                     dim(d, json, "text_layers"), dim(d, json, "geometry_pool"), dim(d, json, "fusion_layers"),
                     dim(d, json, "decoder_layers"), dim(d, json, "queries"), (float) number(d, json, "layer_norm_eps"),
                     (float) number(d, json, "mask_bias"), flag(d, json, "fusion_pos_input"),
-                    flag(d, json, "fusion_film"));
+                    flag(d, json, "fusion_film"), flag(d, json, "dense_queries"));
             dims.check(json, d);
             return dims;
         } catch (IllegalArgumentException e) {
@@ -62,6 +63,9 @@ record Dims(int imageSize, int dModel, int heads, int ffnDim, int[] visionWidths
         require(json, d.text().contextLength() == contextLength, "text.context_length " + d.text().contextLength()
                 + " differs from dims.context_length " + contextLength);
         require(json, eps > 0, "dims.layer_norm_eps must be positive");
+        int cells = featureSize(2) * featureSize(2);
+        require(json, !denseQueries || queries == cells, "dims.queries " + queries + " must be (image_size / 16)^2 = "
+                + cells + " with dims.dense_queries");
     }
 
     private static void require(Path json, boolean ok, String problem) {

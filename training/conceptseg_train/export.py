@@ -217,8 +217,19 @@ def dump_json(obj, indent: int = 0) -> str:
     return json.dumps(obj)
 
 
-def weights_dict(model: ConceptSegModel) -> Dict[str, torch.Tensor]:
-    return {k: v.detach().to(torch.float32).contiguous() for k, v in model.state_dict().items()}
+def weights_dict(model: ConceptSegModel, fp16: bool = False) -> Dict[str, torch.Tensor]:
+    dtype = torch.float16 if fp16 else torch.float32
+    return {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()}
+
+
+@torch.no_grad()
+def round_to_fp16(model: ConceptSegModel) -> None:
+    """Rounds every weight to the nearest float16 value (kept as float32 in the model): then the
+    F16 weights.safetensors, the float32 ONNX/TorchScript graphs and the fixtures all hold the
+    very same numbers, and every backend still meets its tolerance exactly as in float32."""
+    for t in model.state_dict().values():
+        if t.is_floating_point():
+            t.copy_(t.to(torch.float16).to(t.dtype))
 
 
 def export_onnx(module: torch.nn.Module, sig: dict, args: List[torch.Tensor], path: str):
@@ -347,9 +358,11 @@ def verify_package(out: str, model: Optional[ConceptSegModel] = None, log=print)
 # --------------------------------------------------------------------------------------------
 def export_package(out: str, preset_name: str = "tiny", seed: int = 0, checkpoint: Optional[str] = None,
                    package_id: Optional[str] = None, description: Optional[str] = None,
-                   verify: bool = True, log=print) -> ConceptSegModel:
+                   verify: bool = True, log=print, fp16: bool = False) -> ConceptSegModel:
     torch.set_num_threads(2)
     model, tok = make_model(preset_name, seed, checkpoint)
+    if fp16:
+        round_to_fp16(model)
     cfg = model.cfg
     package_id = package_id or f"inspection-{preset_name}"
     if description is None:
@@ -364,9 +377,11 @@ def export_package(out: str, preset_name: str = "tiny", seed: int = 0, checkpoin
             os.makedirs(os.path.join(tmp, sub))
         tok.save(os.path.join(tmp, "tokenizer", "vocab.txt"))
         desc = model_json(model, tok, package_id, description, seed, checkpoint)
+        if fp16:
+            desc["weights"]["dtype"] = "float16"
         with open(os.path.join(tmp, "model.json"), "w", newline="\n") as f:
             f.write(dump_json(desc) + "\n")
-        safetensors_io.save(os.path.join(tmp, "weights.safetensors"), weights_dict(model),
+        safetensors_io.save(os.path.join(tmp, "weights.safetensors"), weights_dict(model, fp16),
                             metadata={"format": "pt", "architecture": ARCHITECTURE, "id": package_id,
                                       "config": json.dumps(cfg.to_dict(), sort_keys=True)})
 
@@ -415,9 +430,11 @@ def main(argv=None):
     ap.add_argument("--id", dest="package_id", help="package id (default inspection-<preset>)")
     ap.add_argument("--description")
     ap.add_argument("--no-verify", action="store_true")
+    ap.add_argument("--fp16", action="store_true",
+                    help="round the weights to float16 and store weights.safetensors as F16 (half the size)")
     a = ap.parse_args(argv)
     model = export_package(a.out, a.preset, a.seed, a.checkpoint, a.package_id, a.description,
-                           verify=not a.no_verify)
+                           verify=not a.no_verify, fp16=a.fp16)
     total = 0
     for root, _, files in os.walk(a.out):
         total += sum(os.path.getsize(os.path.join(root, f)) for f in files)

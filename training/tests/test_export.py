@@ -154,6 +154,20 @@ class ExportTest(unittest.TestCase):
             for k, v in m2.state_dict().items():
                 self.assertTrue(torch.equal(v, self.model.state_dict()[k]), k)
 
+    def test_fp16_export(self):
+        """--fp16: weights rounded to float16 before export, stored as F16 (half the bytes); the
+        verification (ONNX, TorchScript, fixtures, weights == model) passes on the rounded model."""
+        out = os.path.join(self.tmp.name, "half")
+        model = export_package(out, "tiny", 0, verify=True, log=lambda *a, **k: None, fp16=True)
+        with open(os.path.join(out, "model.json")) as f:
+            self.assertEqual(json.load(f)["weights"]["dtype"], "float16")
+        weights, _ = safetensors_io.load(os.path.join(out, "weights.safetensors"))
+        self.assertTrue(all(w.dtype == np.float16 for w in weights.values() if w.dtype.kind == "f"))
+        for k, v in model.state_dict().items():
+            np.testing.assert_array_equal(v.numpy(), weights[k].astype(np.float32), err_msg=k)
+        full = os.path.getsize(os.path.join(self.a, "weights.safetensors"))
+        self.assertLess(os.path.getsize(os.path.join(out, "weights.safetensors")), 0.55 * full)
+
     def test_numpy_reference_matches_fixtures(self):
         """docs/model-architecture.md, implemented from weights alone, reproduces every stage."""
         ref = Reference.from_package(self.a)

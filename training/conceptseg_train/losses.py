@@ -181,8 +181,14 @@ def union_targets(target_masks: Sequence[Tensor], like: Tensor) -> Tensor:
 
 class SetCriterion:
     def __init__(self, matcher: Optional[HungarianMatcher] = None, weights: Optional[LossWeights] = None,
-                 alpha: float = 0.25, gamma: float = 2.0, extras: Optional[TrainingExtras] = None):
+                 alpha: float = 0.25, gamma: float = 2.0, extras: Optional[TrainingExtras] = None,
+                 cls_on_negatives: bool = False):
         self.matcher = matcher or HungarianMatcher()
+        # False: the match loss sees positive pairs only and the presence token alone answers
+        # negatives (SAM3's decoupling). True: every query of a negative pair is a negative too --
+        # on a hard negative ("red nut" among blue nuts) the queries sitting on the blue nuts are
+        # exactly the examples that teach the attribute, one per object instead of one per pair.
+        self.cls_on_negatives = cls_on_negatives
         self.w = weights or LossWeights()
         self.alpha, self.gamma = alpha, gamma
         self.extras = extras
@@ -206,9 +212,9 @@ class SetCriterion:
             cls_t[b, q] = 1.0
             bi.append(torch.full_like(q, b))
             qi.append(q)
-        pos_pairs = present > 0.5
+        pairs = torch.ones_like(present, dtype=torch.bool) if self.cls_on_negatives else present > 0.5
         focal = sigmoid_focal_loss(logits, cls_t, self.alpha, self.gamma)
-        l_cls = (focal * pos_pairs[:, None].float()).sum() / num
+        l_cls = (focal * pairs[:, None].float()).sum() / num
         bi, qi = torch.cat(bi), torch.cat(qi)
         if bi.numel():
             src_b = boxes[bi, qi]

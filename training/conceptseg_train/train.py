@@ -79,6 +79,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="scale of the dense concept losses (TrainingExtras; 0 = off)")
     ap.add_argument("--w-cls", type=float, default=2.0, help="weight of the focal match loss")
     ap.add_argument("--w-presence", type=float, default=2.0, help="weight of the presence BCE")
+    ap.add_argument("--cls-on-negatives", action="store_true",
+                    help="the match loss also sees negative pairs (all queries 0), not only the presence loss")
     ap.add_argument("--init-from", default=None,
                     help="start a new run from the model weights of this checkpoint (last.pt or best.pt)")
     ap.add_argument("--data", choices=("live", "cache"), default="live")
@@ -172,7 +174,8 @@ class Trainer:
         lw = LossWeights(aux=0.0 if a.no_aux else 1.0, cls=getattr(a, "w_cls", 2.0),
                          presence=getattr(a, "w_presence", 2.0))
         lw.sem_bce, lw.sem_dice, lw.sem_tok = (x * a.dense_weight for x in (lw.sem_bce, lw.sem_dice, lw.sem_tok))
-        self.criterion = SetCriterion(HungarianMatcher(), lw, extras=self.extras if a.dense_weight > 0 else None)
+        self.criterion = SetCriterion(HungarianMatcher(), lw, extras=self.extras if a.dense_weight > 0 else None,
+                                      cls_on_negatives=getattr(a, "cls_on_negatives", False))
         self.init_from = None
         self.step = 0
         self.best = -1.0

@@ -167,6 +167,18 @@ class TrainTest(unittest.TestCase):
         self.assertGreater(float(tr.extras.group_query_embed.grad.abs().sum()), 0.0)
         self.assertGreater(float(tr.model.decoder.pixel.conv_0.weight.grad.abs().sum()), 0.0)
 
+    def test_cls_on_negatives_adds_the_negative_pairs_queries(self):
+        tr = T.Trainer(tiny_args(self.tmp))
+        src = TD.SceneSource(3, 128)
+        batch = TD.make_batch(src, tr.tok, 0, 2, 3, 0, 0.0, 0.0)
+        self.assertTrue(bool((batch["present"] < 0.5).any()) and bool((batch["present"] > 0.5).any()))
+        with torch.no_grad():
+            out = forward_train(tr.model, batch)
+        only_pos = SetCriterion(HungarianMatcher()).layer_losses(out["layers"][-1], out["pix"], batch, True)[0]["cls"]
+        every = SetCriterion(HungarianMatcher(), cls_on_negatives=True).layer_losses(
+            out["layers"][-1], out["pix"], batch, True)[0]["cls"]
+        self.assertGreater(float(every), float(only_pos))
+
     def test_init_from_copies_weights_only(self):
         tr = T.Trainer(tiny_args(self.tmp))
         tr.step = 7

@@ -87,7 +87,7 @@ class BackendSwitchingTest {
 
         SegmentResult reference = segmenter.segment(request("onnx"));
         Results.assertValid(reference, THRESHOLD);
-        assertFalse(reference.detections().isEmpty(), "the tiny model's sample gives detections at " + THRESHOLD);
+        assertFalse(reference.detections().isEmpty(), "the sample gives detections at " + THRESHOLD);
         for (String backend : List.of("cpu", "cuda")) {
             SegmentResult other = segmenter.segment(request(backend));
             assertEquals(backend, other.backendId());
@@ -103,7 +103,12 @@ class BackendSwitchingTest {
         for (Detection e : expected.detections()) {
             // pair by closest score: order may swap between two near-equal scores
             Detection best = left.stream().min((a, b) -> Double.compare(Math.abs(a.score() - e.score()),
-                    Math.abs(b.score() - e.score()))).orElseThrow(() -> new AssertionError(backend + " misses " + e));
+                    Math.abs(b.score() - e.score()))).orElse(null);
+            if (best == null || Math.abs(best.score() - e.score()) > 1e-3) {
+                // a score within float noise of the threshold may fall on either side of it
+                assertTrue(e.score() < THRESHOLD + 1e-4, backend + " misses " + e);
+                continue;
+            }
             left.remove(best);
             String what = backend + " vs onnx, " + e.label() + " " + e.score();
             assertEquals(e.score(), best.score(), 1e-3, what + ": score");
@@ -112,8 +117,10 @@ class BackendSwitchingTest {
             assertEquals(e.box().width(), best.box().width(), 1.0, what + ": box w");
             assertEquals(e.box().height(), best.box().height(), 1.0, what + ": box h");
             double iou = Results.maskIou(e, best);
-            assertTrue(iou >= 0.98, what + ": mask IoU " + iou);
+            // a few boundary pixels whose mask logit is within float noise of 0 may flip
+            assertTrue(iou >= 0.98 || Results.maskDifference(e, best) <= 3, what + ": mask IoU " + iou);
         }
+        left.removeIf(d -> d.score() < THRESHOLD + 1e-4);
         assertTrue(left.isEmpty(), backend + " has extra detections " + left);
     }
 

@@ -29,6 +29,17 @@ final class Results {
         }
     }
 
+    /** Pixels in exactly one of the two masks. */
+    static long maskDifference(Detection a, Detection b) {
+        boolean[] ma = CocoRle.decode("a", a.mask());
+        boolean[] mb = CocoRle.decode("b", b.mask());
+        long n = 0;
+        for (int i = 0; i < ma.length; i++) {
+            n += ma[i] != mb[i] ? 1 : 0;
+        }
+        return n;
+    }
+
     /** Intersection over union of two masks. */
     static double maskIou(Detection a, Detection b) {
         boolean[] ma = CocoRle.decode("a", a.mask());

@@ -116,27 +116,10 @@ PRESETS: Dict[str, ModelConfig] = {
         fusion_pos_input=1,
         fusion_film=1,
     ),
-    # The embedded default model since run v4: dense queries, one per stride-16 cell (16 x 16).
-    "dense": ModelConfig(
-        image_size=256,
-        d_model=96,
-        heads=4,
-        ffn_dim=384,
-        vision_widths=(32, 64, 128, 256),
-        context_length=16,
-        text_width=96,
-        text_heads=4,
-        text_layers=3,
-        text_ffn_dim=384,
-        geometry_pool=7,
-        fusion_layers=3,
-        decoder_layers=4,
-        queries=256,
-        fusion_pos_input=1,
-        fusion_film=1,
-        dense_queries=1,
-    ),
 }
+
+# The embedded default model since run v4: dense queries, one per stride-16 cell (16 x 16).
+PRESETS["dense"] = PRESETS["default"].replace(queries=256, dense_queries=1)
 
 
 def preset(name: str, **overrides) -> ModelConfig:

@@ -12,7 +12,8 @@ import torch
 from conceptseg_train import train as T
 from conceptseg_train import train_data as TD
 from conceptseg_train.losses import (SetCriterion, TrainingExtras, decoder_layers_forward, dice_loss, forward_train,
-                                     full_masks, group_self_bias, union_targets)
+                                     TEXT_FINISHES, TEXT_KEYS, full_masks, group_self_bias, text_labels,
+                                     union_targets)
 from conceptseg_train.matcher import HungarianMatcher, box_cxcywh_to_xyxy, pairwise_giou
 
 
@@ -148,6 +149,12 @@ class TrainTest(unittest.TestCase):
                 same = any(i in r and j in r for r in blocks)
                 self.assertEqual(float(b[i, j]), 0.0 if same else -1e9, (i, j))
 
+    def test_text_labels(self):
+        keys, fins = text_labels(["Brass Washers", "flat washer", "rust", None, "red fasteners"])
+        self.assertEqual([TEXT_KEYS[k] for k in keys.tolist() if k >= 0], ["washer", "washer", "rust spot", "fastener"])
+        self.assertEqual(keys.tolist()[3], -100)
+        self.assertEqual([TEXT_FINISHES[f] for f in fins.tolist() if f >= 0], ["brass", "", "", "red"])
+
     def test_union_targets(self):
         t = [torch.tensor([[[1.0, 0.0], [0.0, 0.0]], [[0.5, 0.0], [0.0, 0.25]]]), torch.zeros(0, 2, 2)]
         u = union_targets(t, torch.zeros(2, 2))
@@ -159,7 +166,7 @@ class TrainTest(unittest.TestCase):
         batch = TD.make_batch(src, tr.tok, 0, 2, 3, 0, 0.3, 0.3)
         out = forward_train(tr.model, batch, extras=tr.extras)
         loss, logs = tr.criterion(out, batch)
-        for k in ("sem_bce", "sem_dice", "sem_tok"):
+        for k in ("sem_bce", "sem_dice", "sem_tok", "text_key", "text_finish"):
             self.assertIn(k, logs)
             self.assertTrue(np.isfinite(logs[k]), logs)
         loss.backward()

@@ -73,8 +73,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this step (default: total steps)")
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--no-aux", action="store_true", help="no deep supervision")
-    ap.add_argument("--query-groups", type=int, default=2,
-                    help="Group DETR: query sets matched one-to-one each while training (1 = off)")
+    ap.add_argument("--query-groups", type=int, default=None,
+                    help="Group DETR: query sets matched one-to-one each while training (1 = off; "
+                         "default 2 with learned queries, 1 with dense queries, which need 1)")
     ap.add_argument("--dense-weight", type=float, default=1.0,
                     help="scale of the dense concept losses (TrainingExtras; 0 = off)")
     ap.add_argument("--w-cls", type=float, default=2.0, help="weight of the focal match loss")
@@ -166,6 +167,8 @@ class Trainer:
             self.cfg = model_config(a, len(self.tok.vocab))
         self.model = build_model(self.cfg, seed=a.seed).train()
         init_for_training(self.model)
+        if a.query_groups is None:
+            a.query_groups = 1 if self.cfg.dense_queries else 2
         self.extras = TrainingExtras(self.cfg, a.query_groups).train()
         self.opt = make_optimizer(torch.nn.ModuleList([self.model, self.extras]), a)
         self.sched = torch.optim.lr_scheduler.LambdaLR(

@@ -128,9 +128,7 @@ def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tenso
         t = torch.cat((t, extras.group_query_embed.reshape(-1, D)[None].expand(b, -1, -1)), 1)
         tpos = torch.cat((tpos, extras.group_query_pos.reshape(-1, D)[None]), 1)
         self_bias = group_self_bias(Q, groups, dec.mask_bias).to(t.dtype)
-    m = prompt_mask[:, :, None]
-    summary = (prompt * m).sum(1) / m.sum(1).clamp(min=1.0)
-    sp = dec.score_prompt_proj(summary)
+    sp = dec.score_prompt_proj(prompt_summary(prompt, prompt_mask))
     outs = []
     n = len(dec.layers)
     for i, layer in enumerate(dec.layers):

@@ -443,8 +443,7 @@ class DecoderStage(nn.Module):
         q, presence = t[:, :Q], t[:, Q:]
 
         pred_boxes = self.boxes(q)
-        m = prompt_mask[:, :, None]
-        summary = (prompt_features * m).sum(1) / m.sum(1).clamp(min=1.0)       # [B, D]
+        summary = prompt_summary(prompt_features, prompt_mask)                  # [B, D]
         sq = self.score_query_proj(q)                                           # [B, Q, D]
         sp = self.score_prompt_proj(summary)                                    # [B, D]
         pred_logits = torch.matmul(sq, sp[:, :, None])[:, :, 0] * (1.0 / math.sqrt(D)) + self.score_bias

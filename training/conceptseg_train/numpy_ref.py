@@ -159,12 +159,20 @@ class Reference:
         return {"geometry_features": np.array(feats, dtype=f32).reshape(len(mask), -1),
                 "geometry_mask": np.array(mask, dtype=f32)}
 
+    @staticmethod
+    def prompt_summary(prompt_features, prompt_mask):
+        """Mean of the valid prompt tokens: [P, D], [P] -> [D]."""
+        s = (prompt_mask[:, None] * prompt_features).sum(0) / max(float(prompt_mask.sum()), 1.0)
+        return s.astype(f32)
+
     def fusion(self, fpn_feat_2, fpn_pos_2, prompt_features, prompt_mask):
         x, pos = self.flatten(fpn_feat_2), self.flatten(fpn_pos_2)
         if self.d.get("fusion_pos_input", 0):
             x = x + pos
         pb = (1 - prompt_mask) * self.neg
         H = self.d["heads"]
+        film = bool(self.d.get("fusion_film", 0))
+        summary = self.prompt_summary(prompt_features, prompt_mask) if film else None
         for i in range(self.d["fusion_layers"]):
             p = f"fusion.layers.{i}"
             h = self.layer_norm(p + ".norm1", x)
@@ -172,9 +180,7 @@ class Reference:
             h = self.layer_norm(p + ".norm2", x)
             x = x + self.attn(p + ".cross_attn", H, h, prompt_features, prompt_features, pb)
             h = self.layer_norm(p + ".norm3", x)
-            if self.d.get("fusion_film", 0):
-                m = prompt_mask[:, None]
-                summary = (prompt_features * m).sum(0) / max(float(m.sum()), 1.0)
+            if film:
                 h = (h * (1.0 + self.linear(p + ".film", summary[None])[0])).astype(f32)
             x = x + self.ffn(p + ".ffn", h)
         return {"fused_features": self.layer_norm("fusion.norm", x)}
@@ -205,8 +211,7 @@ class Reference:
         q, z = t[:Q], t[Q]
         raw = self.mlp3("decoder.box_head", q)
         boxes = self.sigmoid(raw + self.w["decoder.box_ref"] if dense else raw)
-        summary = (prompt_mask[:, None] * prompt_features).sum(0) / max(prompt_mask.sum(), 1.0)
-        sp = self.linear("decoder.score_prompt_proj", summary.astype(f32))
+        sp = self.linear("decoder.score_prompt_proj", self.prompt_summary(prompt_features, prompt_mask))
         sq = self.linear("decoder.score_query_proj", q)
         logits = (sq @ sp) / math.sqrt(D) + self.w["decoder.score_bias"][0]
         presence = self.linear("decoder.presence_head", z)

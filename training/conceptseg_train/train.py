@@ -174,11 +174,11 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
         self.overrides = getattr(self, "overrides", {})
-        lw = LossWeights(aux=0.0 if a.no_aux else 1.0, cls=getattr(a, "w_cls", 2.0),
-                         presence=getattr(a, "w_presence", 2.0))
+        lw = LossWeights(aux=0.0 if a.no_aux else 1.0, cls=a.w_cls,
+                         presence=a.w_presence)
         lw.sem_bce, lw.sem_dice, lw.sem_tok = (x * a.dense_weight for x in (lw.sem_bce, lw.sem_dice, lw.sem_tok))
         self.criterion = SetCriterion(HungarianMatcher(), lw, extras=self.extras if a.dense_weight > 0 else None,
-                                      cls_on_negatives=getattr(a, "cls_on_negatives", False))
+                                      cls_on_negatives=a.cls_on_negatives)
         self.init_from = None
         self.step = 0
         self.best = -1.0

@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.osgi.framework.BundleContext;
@@ -46,6 +47,9 @@ public class BackendSessions implements BackendSelector, SessionProvider {
 
     private final Map<String, InferenceBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, LoadedSession> sessions = new ConcurrentHashMap<>();
+    // Sessions a switch retired while requests still held them: if their backend then leaves, its
+    // removal must wait for those requests too, not only for the sessions still in the map.
+    private final Set<LoadedSession> retiredInUse = ConcurrentHashMap.newKeySet();
     private volatile String selection = AUTO;
 
     @Activate
@@ -70,6 +74,7 @@ public class BackendSessions implements BackendSelector, SessionProvider {
     void deactivate() {
         sessions.values().forEach(LoadedSession::retire);
         sessions.clear();
+        retiredInUse.clear();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -82,14 +87,23 @@ public class BackendSessions implements BackendSelector, SessionProvider {
             return;
         }
         boolean wasActive = false;
+        List<LoadedSession> leaving = new ArrayList<>();
         for (Map.Entry<String, LoadedSession> e : List.copyOf(sessions.entrySet())) {
             if (e.getValue().backendId().equals(backend.id()) && sessions.remove(e.getKey(), e.getValue())) {
                 wasActive = true;
-                try {
-                    e.getValue().retireAndAwait(DRAIN_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                }
+                leaving.add(e.getValue());
+            }
+        }
+        for (LoadedSession s : List.copyOf(retiredInUse)) {
+            if (s.backendId().equals(backend.id()) && retiredInUse.remove(s)) {
+                leaving.add(s);
+            }
+        }
+        for (LoadedSession s : leaving) {
+            try {
+                s.retireAndAwait(DRAIN_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
             }
         }
         if (wasActive) {
@@ -146,8 +160,16 @@ public class BackendSessions implements BackendSelector, SessionProvider {
         // Sessions on other backends are no longer needed by new requests; in-flight ones keep them.
         for (Map.Entry<String, LoadedSession> e : List.copyOf(sessions.entrySet())) {
             if (!e.getValue().backendId().equals(chosen.id()) && sessions.remove(e.getKey(), e.getValue())) {
-                e.getValue().retire();
+                retire(e.getValue());
             }
+        }
+    }
+
+    /** Retires a session; one still in use is remembered until it closes, for removeBackend to drain. */
+    private void retire(LoadedSession session) {
+        retiredInUse.removeIf(LoadedSession::isClosed);
+        if (!session.retire()) {
+            retiredInUse.add(session);
         }
     }
 

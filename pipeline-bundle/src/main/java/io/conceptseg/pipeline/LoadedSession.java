@@ -71,13 +71,17 @@ final class LoadedSession implements ModelSession {
         notifyAll();
     }
 
-    /** No new requests; closes now if unused. */
-    synchronized void retire() {
+    /** No new requests; closes now if unused. @return whether the runners are closed */
+    synchronized boolean retire() {
         retired = true;
         if (users == 0) {
             closeRunners();
         }
+        return closed;
     }
+
+    /** Whether the runners are closed (retired and the last user gone). */
+    synchronized boolean isClosed() { return closed; }
 
     /**
      * Retires and waits (bounded) for the requests that hold the session, so that a backend that

@@ -97,6 +97,35 @@ class BackendSessionsTest {
     }
 
     @Test
+    void aSessionSwitchedAwayFromStillDrainsWhenItsBackendLeaves() throws Exception {
+        // a request holds the onnx session; a switch to cpu retires it (it stays open for the
+        // request); then onnx stops: its removal must wait for that request as well
+        BackendSessions s = new BackendSessions();
+        FakeBackend onnx = new FakeBackend("onnx", 200);
+        FakeBackend cpu = new FakeBackend("cpu", 100);
+        s.addBackend(onnx);
+        s.addBackend(cpu);
+        ModelPackage m = tiny();
+        LoadedSession inFlight = s.acquire(m, null);
+        s.select("cpu");
+        assertEquals(0, onnx.closes.get());
+        CountDownLatch removed = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            s.removeBackend(onnx);
+            removed.countDown();
+        });
+        stopper.start();
+        Thread.sleep(200);
+        assertEquals(1, removed.getCount());
+        assertEquals(0, onnx.closes.get());
+        inFlight.runner("decoder").run(java.util.Map.of());
+        inFlight.release(5.0);
+        stopper.join(5000);
+        assertEquals(0, removed.getCount());
+        assertEquals(m.descriptor().stages().size(), onnx.closes.get());
+    }
+
+    @Test
     void selectRoutesNewRequestsAndRetiresOthers() {
         BackendSessions s = new BackendSessions();
         FakeBackend onnx = new FakeBackend("onnx", 200);

@@ -63,6 +63,15 @@ def load_checkpoint(path: str) -> Tuple[Dict[str, torch.Tensor], Optional[dict],
     return ck, None, None
 
 
+def checkpoint_thresholds(path: Optional[str]) -> Dict[str, float]:
+    """Post-processing thresholds a checkpoint was calibrated with (train_calibrate.py writes
+    ``thresholds``), to go into model.json next to THRESHOLDS; none for other files."""
+    if not path or path.endswith(".safetensors"):
+        return {}
+    ck = torch.load(path, map_location="cpu")
+    return dict(ck.get("thresholds", {})) if isinstance(ck, dict) else {}
+
+
 def make_model(preset_name: str, seed: int, checkpoint: Optional[str] = None
                ) -> Tuple[ConceptSegModel, WordPieceTokenizer]:
     sd = cfg_dict = vocab = None
@@ -377,6 +386,7 @@ def export_package(out: str, preset_name: str = "tiny", seed: int = 0, checkpoin
             os.makedirs(os.path.join(tmp, sub))
         tok.save(os.path.join(tmp, "tokenizer", "vocab.txt"))
         desc = model_json(model, tok, package_id, description, seed, checkpoint)
+        desc["thresholds"].update(checkpoint_thresholds(checkpoint))
         if fp16:
             desc["weights"]["dtype"] = "float16"
         with open(os.path.join(tmp, "model.json"), "w", newline="\n") as f:

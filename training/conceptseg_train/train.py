@@ -425,7 +425,8 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, t
             union = pm.sum(1)[:, None] + g.sum(1)[None, :] - inter
             records.append({"logits": layer["logits"][b].numpy().astype(np.float64),
                             "presence": float(layer["presence"][b, 0]),
-                            "iou": inter / np.maximum(union, 1), "present": bool(p.targets)})
+                            "iou": inter / np.maximum(union, 1), "present": bool(p.targets),
+                            "self_iou": mask_ious(pm)})
     if was_training:
         model.train()
     return records
@@ -435,11 +436,40 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def mask_ious(flat: np.ndarray) -> np.ndarray:
+    """IoU [K, K] between K flattened 0/1 masks (0 where both are empty)."""
+    inter = flat @ flat.T
+    area = flat.sum(1)
+    return inter / np.maximum(area[:, None] + area[None, :] - inter, 1)
+
+
+#: mask IoU above which a kept detection duplicates a better-scored one of its pair and is dropped;
+#: what the platform's decoder does with model.json thresholds.duplicate_mask_iou (docs/decisions.md)
+DUPLICATE_MASK_IOU = 0.5
+
+
+def drop_duplicates(keep: np.ndarray, scores: np.ndarray, self_iou: np.ndarray, duplicate_iou: float) -> np.ndarray:
+    """The kept mask without detections whose mask IoU with a better-scored kept one (ties: lower
+    index first, as the decoder orders them) is above ``duplicate_iou``; 1 drops nothing. Empty
+    masks are not dropped here (the decoder drops them anyway; they match nothing)."""
+    if duplicate_iou >= 1 or keep.sum() < 2:
+        return keep
+    order = sorted(np.flatnonzero(keep), key=lambda q: (-scores[q], q))
+    out = np.zeros_like(keep)
+    chosen: List[int] = []
+    for q in order:
+        if all(self_iou[q, c] <= duplicate_iou for c in chosen):
+            chosen.append(q)
+            out[q] = True
+    return out
+
+
 def metrics(records: List[Dict], d_logit: float = 0.0, d_presence: float = 0.0,
-            score_threshold: float = 0.5) -> Dict:
+            score_threshold: float = 0.5, duplicate_iou: float = 1.0) -> Dict:
     """Presence accuracy, IL_MCC, F1@0.5 (all pairs), pmF1 (positive pairs, IoU 0.5:0.95), cgF1,
     mean IoU of matched kept masks and of the oracle matching over all queries; with the match and
-    presence logits shifted by d_logit / d_presence (a calibration folded into the biases)."""
+    presence logits shifted by d_logit / d_presence (a calibration folded into the biases) and
+    duplicates above ``duplicate_iou`` dropped (drop_duplicates)."""
     thr = np.round(np.arange(0.5, 0.96, 0.05), 2)        # 0.50, 0.55, ..., 0.95 exactly
     tp, fp, fn = np.zeros(len(thr)), np.zeros(len(thr)), np.zeros(len(thr))
     pres_ok = 0
@@ -451,7 +481,10 @@ def metrics(records: List[Dict], d_logit: float = 0.0, d_presence: float = 0.0,
         present = r["present"]
         pres = _sigmoid(r["presence"] + d_presence)
         pres_ok += int((pres > 0.5) == present)
-        keep = _sigmoid(r["logits"] + d_logit) * pres >= score_threshold
+        scores = _sigmoid(r["logits"] + d_logit) * pres
+        keep = scores >= score_threshold
+        if r.get("self_iou") is not None:
+            keep = drop_duplicates(keep, scores, r["self_iou"], duplicate_iou)
         decided = bool(keep.any())
         il[("tp" if decided else "fn") if present else ("fp" if decided else "tn")] += 1
         iou = r["iou"]
@@ -496,13 +529,14 @@ CAL_LOGIT_FINE = np.arange(-3.0, 8.01, 0.25)
 CAL_PRESENCE_FINE = np.arange(-3.0, 8.01, 0.5)
 
 
-def calibrate(records: List[Dict], logit_grid=None, presence_grid=None) -> Tuple[float, float, Dict]:
+def calibrate(records: List[Dict], logit_grid=None, presence_grid=None,
+              duplicate_iou: float = DUPLICATE_MASK_IOU) -> Tuple[float, float, Dict]:
     """The (d_logit, d_presence) of the grid that maximises cgF1 (ties: F1@0.5, then the smallest
     shift) on these records -> (d_logit, d_presence, metrics there)."""
     best = None
     for dl in (CAL_LOGIT if logit_grid is None else logit_grid):
         for dp in (CAL_PRESENCE if presence_grid is None else presence_grid):
-            m = metrics(records, float(dl), float(dp))
+            m = metrics(records, float(dl), float(dp), duplicate_iou=duplicate_iou)
             key = (round(m["cgf1"], 6), round(m["f1_50"], 6), -abs(dl) - abs(dp))
             if best is None or key > best[0]:
                 best = (key, float(dl), float(dp), m)
@@ -512,7 +546,7 @@ def calibrate(records: List[Dict], logit_grid=None, presence_grid=None) -> Tuple
 def evaluate(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16,
              with_calibrated: bool = False) -> Dict:
     recs = collect(model, tok, scenes, pairs, batch_pairs)
-    out = metrics(recs)
+    out = metrics(recs, duplicate_iou=DUPLICATE_MASK_IOU)
     if with_calibrated:
         dl, dp, m = calibrate(recs)
         out.update({"cal_d_logit": dl, "cal_d_presence": dp, "cal_cgf1": m["cgf1"],

@@ -9,7 +9,9 @@ searches offsets (d_logit, d_presence) on a *calibration* set (seed VAL_SEED + 1
 cgF1 and adds them to ``decoder.score_bias`` and ``decoder.presence_head.bias`` -- the same as
 shifting every match / presence logit, nothing else changes. The figures are then measured on the
 validation set of train.py (seed VAL_SEED) and on a held-out-combination set (the finish+part
-pairs that training never shows), before and after.
+pairs that training never shows), before and after. Every figure drops duplicate detections as the
+platform's decoder will (``--duplicate-mask-iou``); the value is stored in the calibrated
+checkpoint, and export.py writes it to model.json ``thresholds.duplicate_mask_iou``.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ def main(argv=None) -> int:
     ap.add_argument("--val-images", type=int, default=48)
     ap.add_argument("--pairs", type=int, default=4)
     ap.add_argument("--cache-dir", default="cache")
+    ap.add_argument("--duplicate-mask-iou", type=float, default=T.DUPLICATE_MASK_IOU,
+                    help="drop a detection overlapping a better one above this mask IoU (1: keep all)")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     model, tok = make_model(a.preset, 0, a.checkpoint)
@@ -45,16 +49,21 @@ def main(argv=None) -> int:
     val = TD.validation_set(S, a.val_images, a.pairs, TD.VAL_SEED, cache_dir=a.cache_dir)
     held = TD.validation_set(S, a.val_images, a.pairs, TD.VAL_SEED + 2, cache_dir=a.cache_dir,
                              include_held_out=True)
-    dl, dp, mcal = T.calibrate(T.collect(model, tok, *cal), T.CAL_LOGIT_FINE, T.CAL_PRESENCE_FINE)
-    report = {"checkpoint": a.checkpoint, "d_logit": dl, "d_presence": dp, "calibration_set": mcal}
-    report["val_before"] = T.metrics(T.collect(model, tok, *val))
+    dup = a.duplicate_mask_iou
+    if not 0.0 <= dup <= 1.0:
+        ap.error(f"--duplicate-mask-iou {dup} must lie in [0, 1]")
+    dl, dp, mcal = T.calibrate(T.collect(model, tok, *cal), T.CAL_LOGIT_FINE, T.CAL_PRESENCE_FINE, dup)
+    report = {"checkpoint": a.checkpoint, "d_logit": dl, "d_presence": dp, "duplicate_mask_iou": dup,
+              "calibration_set": mcal}
+    report["val_before"] = T.metrics(T.collect(model, tok, *val), duplicate_iou=dup)
     with torch.no_grad():
         model.decoder.score_bias.add_(dl)
         model.decoder.presence_head.bias.add_(dp)
-    report["val_after"] = T.metrics(T.collect(model, tok, *val))
-    report["with_held_out_combinations_after"] = T.metrics(T.collect(model, tok, *held))
+    report["val_after"] = T.metrics(T.collect(model, tok, *val), duplicate_iou=dup)
+    report["with_held_out_combinations_after"] = T.metrics(T.collect(model, tok, *held), duplicate_iou=dup)
     ck = {"model": model.state_dict(), "config": model.cfg.to_dict(), "vocab": list(tok.vocab),
-          "calibration": {"d_logit": dl, "d_presence": dp, "source": os.path.basename(a.checkpoint)}}
+          "calibration": {"d_logit": dl, "d_presence": dp, "source": os.path.basename(a.checkpoint)},
+          "thresholds": {"duplicate_mask_iou": dup}}
     tmp = a.out + ".tmp"
     torch.save(ck, tmp)
     os.replace(tmp, a.out)

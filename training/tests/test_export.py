@@ -156,11 +156,18 @@ class ExportTest(unittest.TestCase):
 
     def test_fp16_export(self):
         """--fp16: weights rounded to float16 before export, stored as F16 (half the bytes); the
-        verification (ONNX, TorchScript, fixtures, weights == model) passes on the rounded model."""
+        verification (ONNX, TorchScript, fixtures, weights == model) passes on the rounded model.
+        Exported from a calibrated checkpoint: its duplicate IoU goes into model.json."""
+        import torch
         out = os.path.join(self.tmp.name, "half")
-        model = export_package(out, "tiny", 0, verify=True, log=lambda *a, **k: None, fp16=True)
+        ck = os.path.join(self.tmp.name, "calibrated.pt")
+        torch.save({"model": self.model.state_dict(), "config": self.model.cfg.to_dict(),
+                    "thresholds": {"duplicate_mask_iou": 0.5}}, ck)
+        model = export_package(out, "tiny", 0, checkpoint=ck, verify=True, log=lambda *a, **k: None, fp16=True)
         with open(os.path.join(out, "model.json")) as f:
-            self.assertEqual(json.load(f)["weights"]["dtype"], "float16")
+            desc = json.load(f)
+        self.assertEqual(desc["weights"]["dtype"], "float16")
+        self.assertEqual(desc["thresholds"], {"score": 0.5, "mask_logit": 0.0, "duplicate_mask_iou": 0.5})
         weights, _ = safetensors_io.load(os.path.join(out, "weights.safetensors"))
         self.assertTrue(all(w.dtype == np.float16 for w in weights.values() if w.dtype.kind == "f"))
         for k, v in model.state_dict().items():

@@ -239,6 +239,19 @@ class TrainTest(unittest.TestCase):
         self.assertGreaterEqual(best["cgf1"], m["cgf1"] - 1e-9)
         self.assertEqual(best["il"]["fp"], 0)
 
+    def test_duplicates_are_dropped_best_score_first(self):
+        # queries 0 and 1 both cover ground truth 0 (their masks overlap at IoU 0.6); query 2 covers truth 1
+        iou = np.array([[0.9, 0.0], [0.7, 0.0], [0.0, 0.8]])
+        self_iou = np.array([[1.0, 0.6, 0.0], [0.6, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        rec = {"logits": np.array([2.0, 3.0, 2.0]), "presence": 10.0, "iou": iou, "present": True,
+               "self_iou": self_iou}
+        kept = T.drop_duplicates(np.array([True, True, True]), np.array([0.8, 0.9, 0.8]), self_iou, 0.5)
+        self.assertEqual(kept.tolist(), [False, True, True])      # query 1 scores best and stays
+        self.assertEqual(T.drop_duplicates(np.array([True, True, True]), np.ones(3), self_iou, 0.6).tolist(),
+                         [True, True, True])                      # 0.6 is not above 0.6
+        self.assertEqual(T.metrics([rec])["f1_50"], 0.8)          # 2 tp, 1 fp, 0 fn without suppression
+        self.assertEqual(T.metrics([rec], duplicate_iou=0.5)["f1_50"], 1.0)
+
     def test_validation_figures(self):
         tr = T.Trainer(tiny_args(self.tmp))
         scenes, pairs = TD.validation_set(128, 3, 2)

@@ -3,6 +3,7 @@ package io.conceptseg.decoder;
 import io.conceptseg.api.Rle;
 import io.conceptseg.api.stage.Letterbox;
 import io.conceptseg.commons.rle.CocoRle;
+import io.conceptseg.commons.rle.RunMask;
 import java.util.Arrays;
 
 /**
@@ -108,8 +109,8 @@ final class LetterboxMaskEncoder {
         }
     }
 
-    /** An encoded mask and its pixel count. */
-    record EncodedMask(Rle rle, long area) { }
+    /** An encoded mask, its pixel count and its runs (for overlaps between detections). */
+    record EncodedMask(Rle rle, long area, RunMask runs) { }
 
     /**
      * Upsamples and encodes one grid.
@@ -166,7 +167,9 @@ final class LetterboxMaskEncoder {
         if (area == 0) {
             return null;
         }
-        return new EncodedMask(new Rle(height, width, CocoRle.compress(runs, runCount)), area);
+        int[] counts = Arrays.copyOf(runs, runCount);
+        return new EncodedMask(new Rle(height, width, CocoRle.compress(counts, runCount)), area,
+                RunMask.fromCounts("mask", height, width, counts));
     }
 
     /** +1 when every blend of values in [min, max] is above the threshold, -1 when all are at or below it, 0 when unsure. */

@@ -17,6 +17,7 @@ import io.conceptseg.api.stage.Letterbox;
 import io.conceptseg.api.stage.ModelSession;
 import io.conceptseg.api.stage.PresenceHead;
 import io.conceptseg.api.stage.PromptEmbedding;
+import io.conceptseg.commons.rle.RunMask;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +39,11 @@ import org.osgi.service.component.annotations.Reference;
  * logit. <b>A kept query whose mask is empty after thresholding is dropped</b>: a detection
  * without pixels has no instance to report and would only count as a false positive. The box is
  * the query's predicted box mapped back to original pixels and clipped to the image, COCO
- * [x, y, w, h]; the area is the mask's pixel count.
+ * [x, y, w, h]; the area is the mask's pixel count. <b>A kept query whose mask overlaps a
+ * better-scored detection of the same prompt with a mask IoU above the model's
+ * {@code duplicate_mask_iou} is a duplicate and dropped</b>: one-to-one matching makes duplicates
+ * rare in a well-trained DETR, but a small model's neighbouring dense queries often both fire on one
+ * part, and each second copy is a false positive (docs/decisions.md).
  */
 @Component(service = ConceptDecoder.class)
 public final class QueryConceptDecoder implements ConceptDecoder {
@@ -73,6 +78,7 @@ public final class QueryConceptDecoder implements ConceptDecoder {
                     + " prompts given for a prompt batch of " + batch);
         }
         DecodeOptions thresholds = thresholds(session.model().descriptor(), options);
+        double duplicateIou = session.model().descriptor().thresholds().duplicateMaskIou();
 
         StageSpec spec = StageBinding.spec(session, STAGE);
         Map<String, Tensor> promptTensors = Map.of("prompt_features", prompts.features(), "prompt_mask", prompts.mask());
@@ -89,11 +95,13 @@ public final class QueryConceptDecoder implements ConceptDecoder {
             checkFinite(session, b, presenceLogit, matchLogits);
             double[] scores = presenceHead.scores(matchLogits, presenceLogit);
             List<Detection> detections = new ArrayList<>();
+            List<RunMask> keptMasks = new ArrayList<>();
             for (int q : keptBestFirst(scores, thresholds.scoreThreshold())) {
                 LetterboxMaskEncoder.EncodedMask mask = masks.encode(out.masks(), out.maskOffset(b, q), thresholds.maskLogit());
-                if (mask == null) {
+                if (mask == null || duplicates(mask.runs(), keptMasks, duplicateIou)) {
                     continue;
                 }
+                keptMasks.add(mask.runs());
                 BoundingBox box = toOriginal(out.boxes(), out.boxOffset(b, q), letterbox);
                 detections.add(new Detection(prompt.label(), scores[q], box, mask.rle(), mask.area()));
             }
@@ -125,6 +133,19 @@ public final class QueryConceptDecoder implements ConceptDecoder {
             throw new ConceptSegException("stage " + STAGE + " on backend " + session.backendId(),
                     "produced NaN logits for prompt " + b);
         }
+    }
+
+    /** Whether the mask overlaps one of the kept masks by more than {@code duplicateIou} (never when that is 1). */
+    static boolean duplicates(RunMask mask, List<RunMask> kept, double duplicateIou) {
+        if (duplicateIou >= 1) {
+            return false;
+        }
+        for (RunMask k : kept) {
+            if (mask.iou(k, false) > duplicateIou) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Indices of the scores at least {@code threshold}, highest first, ties in index order. */

@@ -28,7 +28,12 @@ final class FakeSession implements ModelSession {
 
     /** A session over a made-up model without stages; add them with {@link #stage}. */
     static FakeSession create(int side) {
-        ModelDescriptor descriptor = descriptor(side, new LinkedHashMap<>());
+        return create(side, new ModelDescriptor.Thresholds(0.5, 0.0));
+    }
+
+    /** A session over a made-up model with these default thresholds. */
+    static FakeSession create(int side, ModelDescriptor.Thresholds thresholds) {
+        ModelDescriptor descriptor = descriptor(side, thresholds, new LinkedHashMap<>());
         return new FakeSession(new FakePackage(Path.of("/nonexistent/fake"), descriptor));
     }
 
@@ -37,11 +42,11 @@ final class FakeSession implements ModelSession {
         return new FakeSession(model);
     }
 
-    private static ModelDescriptor descriptor(int side, Map<String, StageSpec> stages) {
+    private static ModelDescriptor descriptor(int side, ModelDescriptor.Thresholds thresholds, Map<String, StageSpec> stages) {
         return new ModelDescriptor(1, "fake", "conceptseg-sam3-mini", "test double",
                 new ModelDescriptor.ImageSpec(side, List.of(0.5, 0.5, 0.5), List.of(0.25, 0.25, 0.25)),
                 new ModelDescriptor.TextSpec("wordpiece", "tokenizer/vocab.txt", 8, Map.of()),
-                Map.of("d_model", 4.0, "queries", 4.0), new ModelDescriptor.Thresholds(0.5, 0.0),
+                Map.of("d_model", 4.0, "queries", 4.0), thresholds,
                 "weights.safetensors", "float32", Map.of(), stages);
     }
 

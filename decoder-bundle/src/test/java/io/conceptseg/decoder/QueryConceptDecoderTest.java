@@ -20,6 +20,7 @@ import io.conceptseg.api.stage.ImageEmbedding;
 import io.conceptseg.api.stage.Letterbox;
 import io.conceptseg.api.stage.PromptEmbedding;
 import io.conceptseg.commons.rle.CocoRle;
+import io.conceptseg.commons.rle.RunMask;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -117,6 +118,35 @@ class QueryConceptDecoderTest {
         assertEquals(SigmoidPresenceHead.sigmoid(3), d.get(0).score(), 1e-12);
         assertEquals(0.5, d.get(1).score(), 0);
         assertEquals(0.5, d.get(2).score(), 0);
+    }
+
+    @Test
+    void dropsADetectionThatDuplicatesABetterOneWhenTheModelAsks() {
+        // 2x2 grids: queries 0 and 1 cover the left half of the 8x8 image, query 2 the right half
+        float[] masks = {5, -5, 5, -5, 5, -5, 5, -5, -5, 5, -5, 5, -5, -5, -5, -5};
+        float[] logits = {3, 2, 1, -9};
+        Map<String, Tensor> out = outputs(1, masks, centredBoxes(1), logits, new float[] {10});
+        for (double duplicateIou : new double[] {0.5, 1.0}) {
+            FakeSession s = FakeSession.create(8, new io.conceptseg.api.model.ModelDescriptor.Thresholds(0.5, 0.0, duplicateIou))
+                    .stage("decoder", DECODER_INPUTS, DECODER_OUTPUTS, in -> out);
+            List<Detection> d = decoder.decode(s, image(Letterbox.of(8, 8, 8)), prompts(1), fused(1), phrases("nut"), null)
+                    .get(0).detections();
+            List<Double> scores = d.stream().map(Detection::score).toList();
+            if (duplicateIou < 1) {
+                assertEquals(List.of(score(3), score(1)), scores, "the copy of query 0 is dropped");
+            } else {
+                assertEquals(List.of(score(3), score(2), score(1)), scores, "1 keeps every detection");
+            }
+            assertEquals(32, d.get(0).area());
+        }
+        RunMask left = RunMask.of(new boolean[] {true, false, true, false}, 2, 2);
+        RunMask leftTop = RunMask.of(new boolean[] {true, false, false, false}, 2, 2);
+        assertTrue(QueryConceptDecoder.duplicates(leftTop, List.of(left), 0.49), "IoU 0.5 is above 0.49");
+        assertTrue(!QueryConceptDecoder.duplicates(leftTop, List.of(left), 0.5), "IoU 0.5 is not above 0.5");
+    }
+
+    private static double score(float logit) {
+        return SigmoidPresenceHead.sigmoid(logit) * SigmoidPresenceHead.sigmoid(10);
     }
 
     @Test

@@ -69,7 +69,20 @@ public record ModelDescriptor(int formatVersion, String id, String architecture,
      *
      * @param score keep detections with score at least this
      * @param maskLogit a mask pixel is on when its logit is above this
+     * @param duplicateMaskIou a kept detection whose mask overlaps a better-scored kept detection of
+     *        the same prompt with an IoU above this is a duplicate and dropped; 1 keeps every one
      */
-    public record Thresholds(double score, double maskLogit) {
+    public record Thresholds(double score, double maskLogit, double duplicateMaskIou) {
+        /** Checks that the duplicate IoU is a fraction. */
+        public Thresholds {
+            if (!(duplicateMaskIou >= 0 && duplicateMaskIou <= 1)) {
+                throw new IllegalArgumentException("duplicate mask IoU " + duplicateMaskIou + " must lie in [0, 1]");
+            }
+        }
+
+        /** Thresholds that suppress no duplicates (packages written before the duplicate IoU existed). */
+        public Thresholds(double score, double maskLogit) {
+            this(score, maskLogit, 1.0);
+        }
     }
 }

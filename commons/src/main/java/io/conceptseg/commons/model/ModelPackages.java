@@ -108,7 +108,12 @@ public final class ModelPackages {
             }
         });
         JsonObject th = o.object("thresholds");
-        ModelDescriptor.Thresholds thresholds = new ModelDescriptor.Thresholds(th.number("score"), th.number("mask_logit", 0.0));
+        double duplicateIou = th.number("duplicate_mask_iou", 1.0);
+        if (!(duplicateIou >= 0 && duplicateIou <= 1)) {
+            throw new JsonException(th.where() + ".duplicate_mask_iou: " + duplicateIou + " must lie in [0, 1]");
+        }
+        ModelDescriptor.Thresholds thresholds = new ModelDescriptor.Thresholds(th.number("score"),
+                th.number("mask_logit", 0.0), duplicateIou);
         JsonObject w = o.object("weights");
         Map<String, Double> tolerance = new LinkedHashMap<>();
         if (o.has("tolerance")) {

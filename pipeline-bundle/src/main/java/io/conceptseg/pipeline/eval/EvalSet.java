@@ -3,6 +3,7 @@ package io.conceptseg.pipeline.eval;
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.commons.json.JsonException;
 import io.conceptseg.commons.json.JsonObject;
+import io.conceptseg.commons.rle.RunMask;
 import io.conceptseg.pipeline.SacoDataset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

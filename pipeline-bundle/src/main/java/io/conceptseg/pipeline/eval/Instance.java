@@ -1,5 +1,7 @@
 package io.conceptseg.pipeline.eval;
 
+import io.conceptseg.commons.rle.RunMask;
+
 /**
  * One mask of a pair: a ground-truth annotation or a prediction.
  *

@@ -2,6 +2,7 @@ package io.conceptseg.pipeline.eval;
 
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.api.Rle;
+import io.conceptseg.commons.rle.RunMask;
 import java.util.List;
 import java.util.Map;
 

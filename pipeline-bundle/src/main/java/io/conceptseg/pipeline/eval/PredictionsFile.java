@@ -3,6 +3,7 @@ package io.conceptseg.pipeline.eval;
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.commons.json.Json;
 import io.conceptseg.commons.json.JsonException;
+import io.conceptseg.commons.rle.RunMask;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

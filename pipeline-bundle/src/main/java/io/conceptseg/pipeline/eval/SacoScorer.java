@@ -4,6 +4,7 @@ import io.conceptseg.api.AttributeAccuracy;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.LanguageAmbiguity;
 import io.conceptseg.api.ProgressListener;
+import io.conceptseg.commons.rle.RunMask;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;

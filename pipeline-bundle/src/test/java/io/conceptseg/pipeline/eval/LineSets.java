@@ -2,6 +2,7 @@ package io.conceptseg.pipeline.eval;
 
 import io.conceptseg.api.Rle;
 import io.conceptseg.commons.rle.CocoRle;
+import io.conceptseg.commons.rle.RunMask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

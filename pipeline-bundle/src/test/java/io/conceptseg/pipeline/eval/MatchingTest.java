@@ -5,6 +5,7 @@ import static io.conceptseg.pipeline.eval.LineSets.mask;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.conceptseg.commons.rle.RunMask;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

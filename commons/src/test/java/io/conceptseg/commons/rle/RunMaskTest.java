@@ -1,4 +1,4 @@
-package io.conceptseg.pipeline.eval;
+package io.conceptseg.commons.rle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,12 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.api.Rle;
-import io.conceptseg.commons.json.JsonObject;
-import io.conceptseg.commons.rle.CocoRle;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -68,24 +63,6 @@ class RunMaskTest {
             }
         }
         return x1 < 0 ? new double[4] : new double[] {x0, y0, x1 - x0 + 1, y1 - y0 + 1};
-    }
-
-    @Test
-    void sampleAnnotationsAgreeWithTheirAreaAndBox() throws Exception {
-        Path file = Path.of(System.getProperty("conceptseg.root", "..")).resolve("samples/mini-dataset/annotations.json");
-        JsonObject root = JsonObject.parse("annotations.json", Files.readString(file));
-        List<Object> anns = root.array("annotations");
-        assertTrue(anns.size() > 10);
-        for (int i = 0; i < anns.size(); i++) {
-            JsonObject a = root.objectAt("annotations", i);
-            RunMask m = MaskJson.segmentation("annotations[" + i + "]", a.map().get("segmentation"));
-            assertEquals(a.integer("area"), m.area, "annotation " + i);
-            List<Object> box = a.array("bbox");
-            double[] expected = box.stream().mapToDouble(o -> ((Number) o).doubleValue()).toArray();
-            assertArrayEquals(expected, m.bbox(), 0, "annotation " + i);
-            boolean[] px = CocoRle.decode("a", new Rle(m.height, m.width, (String) ((Map<?, ?>) a.map().get("segmentation")).get("counts")));
-            assertEquals(RunMask.of(px, m.height, m.width).area, m.area);
-        }
     }
 
     @Test

@@ -1,8 +1,7 @@
-package io.conceptseg.pipeline.eval;
+package io.conceptseg.commons.rle;
 
 import io.conceptseg.api.InvalidInputException;
 import io.conceptseg.api.Rle;
-import io.conceptseg.commons.rle.CocoRle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,12 +11,15 @@ import java.util.List;
  * the order of COCO RLE), so that areas, intersections and unions cost the number of runs, not the
  * number of pixels, and a data set of thousands of masks stays small in memory.
  */
-final class RunMask {
-    final int height;
-    final int width;
+public final class RunMask {
+    /** Rows of the image the mask covers. */
+    public final int height;
+    /** Columns of the image. */
+    public final int width;
     private final int[] starts;
     private final int[] ends;
-    final long area;
+    /** Set pixels. */
+    public final long area;
 
     private RunMask(int height, int width, int[] starts, int[] ends, int n) {
         this.height = height;
@@ -37,13 +39,13 @@ final class RunMask {
      * @throws InvalidInputException naming {@code where} when the counts are malformed or do not
      *         cover exactly height x width pixels
      */
-    static RunMask of(String where, Rle rle) {
+    public static RunMask of(String where, Rle rle) {
         int[] counts = CocoRle.counts(where, rle.counts());
         return fromCounts(where, rle.height(), rle.width(), counts);
     }
 
     /** Reads uncompressed COCO RLE counts (the integer-list form). */
-    static RunMask fromCounts(String where, int height, int width, int[] counts) {
+    public static RunMask fromCounts(String where, int height, int width, int[] counts) {
         long total = (long) height * width;
         long covered = 0;
         for (int c : counts) {
@@ -72,17 +74,17 @@ final class RunMask {
     }
 
     /** A mask from a row-major boolean array ({@code mask[y * width + x]}), for tests and callers holding pixels. */
-    static RunMask of(boolean[] mask, int height, int width) {
+    public static RunMask of(boolean[] mask, int height, int width) {
         return of("mask", CocoRle.encode(mask, height, width));
     }
 
     /** The empty mask of a size. */
-    static RunMask empty(int height, int width) {
+    public static RunMask empty(int height, int width) {
         return new RunMask(height, width, new int[0], new int[0], 0);
     }
 
     /** Pixels set in both masks. */
-    long intersection(RunMask o) {
+    public long intersection(RunMask o) {
         long inter = 0;
         int i = 0;
         int j = 0;
@@ -105,14 +107,14 @@ final class RunMask {
      * Intersection over union as pycocotools computes it: for a crowd ground truth the union is the
      * prediction's area; 0 when the union is empty.
      */
-    double iou(RunMask groundTruth, boolean crowd) {
+    public double iou(RunMask groundTruth, boolean crowd) {
         long inter = intersection(groundTruth);
         long union = crowd ? area : area + groundTruth.area - inter;
         return union == 0 ? 0 : (double) inter / (double) union;
     }
 
     /** The union of masks of one size (the empty mask of that size when there are none). */
-    static RunMask union(List<RunMask> masks, int height, int width) {
+    public static RunMask union(List<RunMask> masks, int height, int width) {
         List<int[]> runs = new ArrayList<>();
         for (RunMask m : masks) {
             for (int i = 0; i < m.starts.length; i++) {
@@ -136,7 +138,7 @@ final class RunMask {
     }
 
     /** The tight box [x, y, w, h] of the set pixels, as pycocotools toBbox; zeros when empty. */
-    double[] bbox() {
+    public double[] bbox() {
         if (starts.length == 0) {
             return new double[4];
         }

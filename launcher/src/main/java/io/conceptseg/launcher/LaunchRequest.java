@@ -58,7 +58,12 @@ public record LaunchRequest(boolean help, String command, List<String> arguments
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (command != null) {
-                rest.add(a);
+                // "conceptseg eval --help" asks for the usage, not for a data set folder named --help
+                if (a.equals("-h") || a.equals("--help")) {
+                    help = true;
+                } else {
+                    rest.add(a);
+                }
                 continue;
             }
             String name = a.contains("=") && a.startsWith("--") ? a.substring(0, a.indexOf('=')) : a;

@@ -48,6 +48,9 @@ class LaunchRequestTest {
         assertTrue(parse("--help").help());
         assertTrue(parse("-h").help());
         assertTrue(parse("help").help());
+        assertTrue(parse("eval", "--help").help(), "after a command too");
+        assertTrue(parse("segment", "part.png", "-h").help());
+        assertEquals(List.of("part.png", "help"), parse("segment", "part.png", "help").arguments(), "a phrase may be 'help'");
     }
 
     @Test

@@ -421,12 +421,10 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, t
             gt = scenes[p.image].full_masks[p.targets] if p.targets else np.zeros((0, S, S), bool)
             pm = masks[b].numpy().reshape(masks.shape[1], S * S).astype(np.float32)
             g = gt.reshape(gt.shape[0], S * S).astype(np.float32)
-            inter = pm @ g.T
-            union = pm.sum(1)[:, None] + g.sum(1)[None, :] - inter
             records.append({"logits": layer["logits"][b].numpy().astype(np.float64),
                             "presence": float(layer["presence"][b, 0]),
-                            "iou": inter / np.maximum(union, 1), "present": bool(p.targets),
-                            "self_iou": mask_ious(pm)})
+                            "iou": mask_ious(pm, g), "present": bool(p.targets),
+                            "self_iou": mask_ious(pm, pm)})
     if was_training:
         model.train()
     return records
@@ -436,11 +434,10 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def mask_ious(flat: np.ndarray) -> np.ndarray:
-    """IoU [K, K] between K flattened 0/1 masks (0 where both are empty)."""
-    inter = flat @ flat.T
-    area = flat.sum(1)
-    return inter / np.maximum(area[:, None] + area[None, :] - inter, 1)
+def mask_ious(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU [K, G] between K and G flattened 0/1 masks (0 where both are empty)."""
+    inter = a @ b.T
+    return inter / np.maximum(a.sum(1)[:, None] + b.sum(1)[None, :] - inter, 1)
 
 
 #: mask IoU above which a kept detection duplicates a better-scored one of its pair and is dropped;

@@ -109,8 +109,13 @@ final class LetterboxMaskEncoder {
         }
     }
 
-    /** An encoded mask, its pixel count and its runs (for overlaps between detections). */
-    record EncodedMask(Rle rle, long area, RunMask runs) { }
+    /** An encoded mask, its pixel count and its uncompressed COCO counts. */
+    record EncodedMask(Rle rle, long area, int[] counts) {
+        /** The mask as runs, for overlaps between detections (built on demand: only duplicate suppression needs it). */
+        RunMask runs() {
+            return RunMask.fromCounts("mask", rle.height(), rle.width(), counts);
+        }
+    }
 
     /**
      * Upsamples and encodes one grid.
@@ -168,8 +173,7 @@ final class LetterboxMaskEncoder {
             return null;
         }
         int[] counts = Arrays.copyOf(runs, runCount);
-        return new EncodedMask(new Rle(height, width, CocoRle.compress(counts, runCount)), area,
-                RunMask.fromCounts("mask", height, width, counts));
+        return new EncodedMask(new Rle(height, width, CocoRle.compress(counts, runCount)), area, counts);
     }
 
     /** +1 when every blend of values in [min, max] is above the threshold, -1 when all are at or below it, 0 when unsure. */

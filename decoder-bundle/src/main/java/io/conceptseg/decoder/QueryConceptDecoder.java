@@ -98,10 +98,16 @@ public final class QueryConceptDecoder implements ConceptDecoder {
             List<RunMask> keptMasks = new ArrayList<>();
             for (int q : keptBestFirst(scores, thresholds.scoreThreshold())) {
                 LetterboxMaskEncoder.EncodedMask mask = masks.encode(out.masks(), out.maskOffset(b, q), thresholds.maskLogit());
-                if (mask == null || duplicates(mask.runs(), keptMasks, duplicateIou)) {
+                if (mask == null) {
                     continue;
                 }
-                keptMasks.add(mask.runs());
+                if (duplicateIou < 1) {
+                    RunMask runs = mask.runs();
+                    if (duplicates(runs, keptMasks, duplicateIou)) {
+                        continue;
+                    }
+                    keptMasks.add(runs);
+                }
                 BoundingBox box = toOriginal(out.boxes(), out.boxOffset(b, q), letterbox);
                 detections.add(new Detection(prompt.label(), scores[q], box, mask.rle(), mask.area()));
             }
@@ -135,11 +141,8 @@ public final class QueryConceptDecoder implements ConceptDecoder {
         }
     }
 
-    /** Whether the mask overlaps one of the kept masks by more than {@code duplicateIou} (never when that is 1). */
+    /** Whether the mask overlaps one of the kept masks by more than {@code duplicateIou}. */
     static boolean duplicates(RunMask mask, List<RunMask> kept, double duplicateIou) {
-        if (duplicateIou >= 1) {
-            return false;
-        }
         for (RunMask k : kept) {
             if (mask.iou(k, false) > duplicateIou) {
                 return true;

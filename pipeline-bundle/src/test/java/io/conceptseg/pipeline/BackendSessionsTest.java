@@ -20,14 +20,31 @@ class BackendSessionsTest {
 
     static ModelPackage tiny() { return ModelPackages.open(TINY, "test"); }
 
+    /** Sessions over these backends, added in order. */
+    private static BackendSessions sessionsWith(FakeBackend... backends) {
+        BackendSessions s = new BackendSessions();
+        for (FakeBackend b : backends) {
+            s.addBackend(b);
+        }
+        return s;
+    }
+
+    /** Removes the backend on another thread (removal blocks while requests drain); {@code removed} opens when it returns. */
+    private static Thread removeInBackground(BackendSessions s, FakeBackend backend, CountDownLatch removed) {
+        Thread stopper = new Thread(() -> {
+            s.removeBackend(backend);
+            removed.countDown();
+        });
+        stopper.start();
+        return stopper;
+    }
+
     @Test
     void autoPicksHighestAvailablePriorityAndListsReasons() {
-        BackendSessions s = new BackendSessions();
         FakeBackend cpu = new FakeBackend("cpu", 100);
         FakeBackend cuda = new FakeBackend("cuda", 300);
         cuda.availability = Availability.unavailable("no CUDA device");
-        s.addBackend(cpu);
-        s.addBackend(cuda);
+        BackendSessions s = sessionsWith(cpu, cuda);
         assertEquals("cpu", s.resolve(null).id());
         List<BackendStatus> st = s.backends();
         assertEquals("cuda", st.get(0).id());
@@ -70,20 +87,14 @@ class BackendSessionsTest {
 
     @Test
     void requestInFlightKeepsItsRunnersUntilItEnds() throws Exception {
-        BackendSessions s = new BackendSessions();
         FakeBackend onnx = new FakeBackend("onnx", 200);
         FakeBackend cpu = new FakeBackend("cpu", 100);
-        s.addBackend(onnx);
-        s.addBackend(cpu);
+        BackendSessions s = sessionsWith(onnx, cpu);
         ModelPackage m = tiny();
         LoadedSession inFlight = s.acquire(m, null);
         assertEquals("onnx", inFlight.backendId());
         CountDownLatch removed = new CountDownLatch(1);
-        Thread stopper = new Thread(() -> {
-            s.removeBackend(onnx);
-            removed.countDown();
-        });
-        stopper.start();
+        Thread stopper = removeInBackground(s, onnx, removed);
         Thread.sleep(200);
         // the departing backend waits for the request; its runners still work
         assertEquals(1, removed.getCount());
@@ -100,21 +111,15 @@ class BackendSessionsTest {
     void aSessionSwitchedAwayFromStillDrainsWhenItsBackendLeaves() throws Exception {
         // a request holds the onnx session; a switch to cpu retires it (it stays open for the
         // request); then onnx stops: its removal must wait for that request as well
-        BackendSessions s = new BackendSessions();
         FakeBackend onnx = new FakeBackend("onnx", 200);
         FakeBackend cpu = new FakeBackend("cpu", 100);
-        s.addBackend(onnx);
-        s.addBackend(cpu);
+        BackendSessions s = sessionsWith(onnx, cpu);
         ModelPackage m = tiny();
         LoadedSession inFlight = s.acquire(m, null);
         s.select("cpu");
         assertEquals(0, onnx.closes.get());
         CountDownLatch removed = new CountDownLatch(1);
-        Thread stopper = new Thread(() -> {
-            s.removeBackend(onnx);
-            removed.countDown();
-        });
-        stopper.start();
+        Thread stopper = removeInBackground(s, onnx, removed);
         Thread.sleep(200);
         assertEquals(1, removed.getCount());
         assertEquals(0, onnx.closes.get());
@@ -127,11 +132,9 @@ class BackendSessionsTest {
 
     @Test
     void selectRoutesNewRequestsAndRetiresOthers() {
-        BackendSessions s = new BackendSessions();
         FakeBackend onnx = new FakeBackend("onnx", 200);
         FakeBackend cpu = new FakeBackend("cpu", 100);
-        s.addBackend(onnx);
-        s.addBackend(cpu);
+        BackendSessions s = sessionsWith(onnx, cpu);
         ModelPackage m = tiny();
         s.acquire(m, null).release(1);
         s.select("cpu");

@@ -109,11 +109,12 @@ public final class ModelPackages {
         });
         JsonObject th = o.object("thresholds");
         double duplicateIou = th.number("duplicate_mask_iou", 1.0);
-        if (!(duplicateIou >= 0 && duplicateIou <= 1)) {
+        ModelDescriptor.Thresholds thresholds;
+        try {
+            thresholds = new ModelDescriptor.Thresholds(th.number("score"), th.number("mask_logit", 0.0), duplicateIou);
+        } catch (IllegalArgumentException e) {   // the record checks the range; say which field
             throw new JsonException(th.where() + ".duplicate_mask_iou: " + duplicateIou + " must lie in [0, 1]");
         }
-        ModelDescriptor.Thresholds thresholds = new ModelDescriptor.Thresholds(th.number("score"),
-                th.number("mask_logit", 0.0), duplicateIou);
         JsonObject w = o.object("weights");
         Map<String, Double> tolerance = new LinkedHashMap<>();
         if (o.has("tolerance")) {

@@ -47,6 +47,7 @@ from .losses import LossWeights, SetCriterion, TrainingExtras, forward_train, fu
 from .matcher import HungarianMatcher
 from .model import ConceptSegModel, build_model, count_parameters
 from .tokenizer import WordPieceTokenizer, default_tokenizer
+from . import safetensors_io
 from . import train_data as TD
 
 
@@ -83,7 +84,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--cls-on-negatives", action="store_true",
                     help="the match loss also sees negative pairs (all queries 0), not only the presence loss")
     ap.add_argument("--init-from", default=None,
-                    help="start a new run from the model weights of this checkpoint (last.pt or best.pt)")
+                    help="start a new run from the model weights of this checkpoint (last.pt or best.pt) "
+                         "or of a model package folder (its weights.safetensors and tokenizer/vocab.txt)")
+    ap.add_argument("--init-extras", default=None,
+                    help="training extras (extras.safetensors of a run) to start from with --init-from")
     ap.add_argument("--data", choices=("live", "cache"), default="live")
     ap.add_argument("--cache-dir", default=None, help="scene cache (default cache/S<size>_seed<seed>)")
     ap.add_argument("--cache-count", type=int, default=4000)
@@ -109,6 +113,33 @@ def model_config(a: argparse.Namespace, vocab_size: int) -> ModelConfig:
     if a.image_size:
         kw["image_size"] = a.image_size
     return preset(a.preset, **kw)
+
+
+def read_initial_checkpoint(path: str) -> Dict:
+    """The checkpoint of --init-from as {"model", "vocab", ...}: a torch.save file of a run, or a
+    model package folder (fp16 weights are widened by load_state_dict)."""
+    if os.path.isdir(path):
+        weights = os.path.join(path, "weights.safetensors")
+        vocab = os.path.join(path, "tokenizer", "vocab.txt")
+        for f in (weights, vocab):
+            if not os.path.isfile(f):
+                raise SystemExit(f"--init-from {path}: not a model package (no {os.path.relpath(f, path)})")
+        sd, _ = safetensors_io.load_torch(weights)
+        with open(vocab, encoding="utf-8") as f:
+            tokens = f.read().splitlines()
+        return {"model": sd, "vocab": tokens, "step": 0}
+    if not os.path.isfile(path):
+        raise SystemExit(f"--init-from {path}: no such checkpoint")
+    return torch.load(path, map_location="cpu")
+
+
+def read_extras(path: str) -> Dict[str, torch.Tensor]:
+    if not os.path.isfile(path):
+        raise SystemExit(f"--init-extras {path}: no such file")
+    try:
+        return safetensors_io.load_torch(path)[0]
+    except (ValueError, KeyError) as e:
+        raise SystemExit(f"--init-extras {path}: not a safetensors file ({e})") from None
 
 
 def lr_lambda(warmup: int, total: int, min_ratio: float):
@@ -215,9 +246,7 @@ class Trainer:
     def load_initial_weights(self, path: str) -> None:
         """Warm start: the model weights of another run (same architecture shapes and vocabulary);
         optimizer, schedule and step start afresh."""
-        if not os.path.isfile(path):
-            raise SystemExit(f"--init-from {path}: no such checkpoint")
-        ck = torch.load(path, map_location="cpu")
+        ck = read_initial_checkpoint(path)
         if list(ck.get("vocab", [])) != list(self.tok.vocab):
             raise SystemExit(f"--init-from {path}: its vocabulary differs from this run's")
         try:
@@ -234,6 +263,8 @@ class Trainer:
                              f"missing {new}, unexpected {list(unexpected)}")
         self.init_from = {"path": path, "step": int(ck.get("step", 0)), "new_weights": list(missing)}
         extras = ck.get("extras")     # a last.pt: keep its query groups and dense heads where they fit
+        if self.a.init_extras:
+            extras = read_extras(self.a.init_extras)
         if extras is not None:
             own = self.extras.state_dict()
             fit = {k: v for k, v in extras.items() if k in own and own[k].shape == v.shape}
@@ -269,6 +300,10 @@ class Trainer:
     def save_model(self, name: str) -> None:
         self.atomic_save({"model": self.model.state_dict(), "config": self.cfg.to_dict(),
                           "vocab": list(self.tok.vocab), "step": self.step}, os.path.join(self.a.out, name))
+        # the extras beside the weights: with an exported package they make a warm start on a
+        # machine where the run folder is gone (training/warm-start/)
+        safetensors_io.save(os.path.join(self.a.out, "extras.safetensors"),
+                            {k: v.detach().contiguous() for k, v in self.extras.state_dict().items()})
 
     # ------------------------------------------------------------------------------------------
     def batches(self):

@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from conceptseg_train import train as T
+from conceptseg_train import safetensors_io
 from conceptseg_train import train_data as TD
 from conceptseg_train.losses import (SetCriterion, TrainingExtras, decoder_layers_forward, dice_loss, forward_train,
                                      TEXT_FINISHES, TEXT_KEYS, full_masks, group_self_bias, text_labels,
@@ -198,6 +199,26 @@ class TrainTest(unittest.TestCase):
         self.assertEqual(tr2.init_from["step"], 7)
         with self.assertRaises(SystemExit):
             T.Trainer(tiny_args(os.path.join(self.tmp, "c"), "--init-from", os.path.join(self.tmp, "none.pt")))
+
+    def test_init_from_a_package_folder_and_run_extras(self):
+        # a warm start where only the exported package and the run's extras.safetensors survive
+        tr = T.Trainer(tiny_args(self.tmp))
+        with torch.no_grad():
+            tr.extras.text_key.weight.normal_()
+        tr.save_model("best.pt")
+        pkg = os.path.join(os.path.dirname(__file__), "..", "..", "model-inspection", "packages", "inspection-tiny")
+        tr2 = T.Trainer(tiny_args(os.path.join(self.tmp, "b"), "--init-from", pkg, "--init-extras",
+                                  os.path.join(self.tmp, "extras.safetensors")))
+        weights, _ = safetensors_io.load_torch(os.path.join(pkg, "weights.safetensors"))
+        for n, p in tr2.model.state_dict().items():
+            torch.testing.assert_close(p, weights[n].float(), msg=n)
+        torch.testing.assert_close(tr2.extras.text_key.weight, tr.extras.text_key.weight)
+        self.assertIn("text_key.weight", tr2.init_from["extras"])
+        for bad, message in ((self.tmp, "not a model package"), (os.path.join(self.tmp, "best.pt"), "no such file")):
+            args = ["--init-from", bad] if bad == self.tmp else ["--init-from", pkg, "--init-extras", bad + ".x"]
+            with self.assertRaises(SystemExit) as cm:
+                T.Trainer(tiny_args(os.path.join(self.tmp, "c"), *args))
+            self.assertIn(message, str(cm.exception))
 
     def test_overfit_one_batch(self):
         tr = T.Trainer(tiny_args(self.tmp, "--lr", "2e-3"))

@@ -127,7 +127,7 @@ def decoder_layers_forward(dec, fused: Tensor, f0: Tensor, f1: Tensor, p2: Tenso
             raise ValueError("query groups need learned queries (dense_queries = 0)")
         t = torch.cat((t, extras.group_query_embed.reshape(-1, D)[None].expand(b, -1, -1)), 1)
         tpos = torch.cat((tpos, extras.group_query_pos.reshape(-1, D)[None]), 1)
-        self_bias = group_self_bias(Q, groups, dec.mask_bias).to(t.dtype)
+        self_bias = group_self_bias(Q, groups, dec.mask_bias).to(t)
     sp = dec.score_prompt_proj(prompt_summary(prompt, prompt_mask))
     outs = []
     n = len(dec.layers)
@@ -280,6 +280,7 @@ class SetCriterion:
             keys, fins = text_labels(batch["phrases"])
             if bool((keys >= 0).any()):
                 s = out["text_summary"]
+                keys, fins = keys.to(s.device), fins.to(s.device)
                 out_d["text_key"] = F.cross_entropy(self.extras.text_key(s), keys, ignore_index=-100)
                 out_d["text_finish"] = F.cross_entropy(self.extras.text_finish(s), fins, ignore_index=-100)
         return out_d

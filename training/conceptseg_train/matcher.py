@@ -94,15 +94,15 @@ class HungarianMatcher:
         for b in range(logits.shape[0]):
             G = tgt_boxes[b].shape[0]
             if G == 0:
-                e = torch.zeros(0, dtype=torch.int64)
+                e = torch.zeros(0, dtype=torch.int64, device=logits.device)
                 out.append((e, e))
                 continue
             c = self.cost(logits[b], boxes[b], tgt_boxes[b],
                           None if masks is None else masks[b],
                           None if tgt_masks is None else tgt_masks[b])
             c = torch.nan_to_num(c, nan=1e6, posinf=1e6, neginf=-1e6)
-            qi, gi = linear_sum_assignment(c.numpy())
+            qi, gi = linear_sum_assignment(c.cpu().numpy())
             order = np.argsort(qi)
-            out.append((torch.as_tensor(qi[order], dtype=torch.int64),
-                        torch.as_tensor(gi[order], dtype=torch.int64)))
+            out.append((torch.as_tensor(qi[order], dtype=torch.int64, device=logits.device),
+                        torch.as_tensor(gi[order], dtype=torch.int64, device=logits.device)))
         return out

@@ -99,6 +99,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--val-pairs", type=int, default=4)
     ap.add_argument("--val-seed", type=int, default=TD.VAL_SEED)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="auto",
+                    help="auto (a CUDA GPU when torch sees one, else the CPU), cpu, cuda or cuda:N")
     a = ap.parse_args(argv)
     # options given on this command line (on --resume they win over the checkpoint's)
     a.explicit = sorted({t[2:].split("=")[0].replace("-", "_")
@@ -140,6 +142,37 @@ def read_extras(path: str) -> Dict[str, torch.Tensor]:
         return safetensors_io.load_torch(path)[0]
     except (ValueError, KeyError) as e:
         raise SystemExit(f"--init-extras {path}: not a safetensors file ({e})") from None
+
+
+def training_device(name: str) -> torch.device:
+    """--device: "auto" takes a CUDA GPU when torch sees one; asking for CUDA without one is an
+    error rather than a silent CPU run (hours, not minutes)."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(name)
+    except RuntimeError:
+        raise SystemExit(f"--device {name}: not a device (auto, cpu, cuda or cuda:N)") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise SystemExit(f"--device {name}: torch sees no CUDA device here (this torch build: "
+                             f"{'CUDA ' + torch.version.cuda if torch.version.cuda else 'CPU only'})")
+        if dev.index is not None and dev.index >= torch.cuda.device_count():
+            raise SystemExit(f"--device {name}: only {torch.cuda.device_count()} CUDA device(s)")
+    elif dev.type != "cpu":
+        raise SystemExit(f"--device {name}: not a device (auto, cpu, cuda or cuda:N)")
+    return dev
+
+
+def to_device(obj, device: torch.device):
+    """A batch (dicts, lists and tuples of tensors; anything else kept) on ``device``."""
+    if isinstance(obj, torch.Tensor):
+        return obj.to(device, non_blocking=True)
+    if isinstance(obj, dict):
+        return {k: to_device(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_device(v, device) for v in obj)
+    return obj
 
 
 def lr_lambda(warmup: int, total: int, min_ratio: float):
@@ -188,7 +221,7 @@ class Trainer:
             self.overrides = {}
             for k, v in saved.items():
                 if k in ("out", "minutes", "resume", "max_steps", "workers", "threads", "explicit",
-                         "log_every", "ckpt_minutes", "val_minutes"):
+                         "log_every", "ckpt_minutes", "val_minutes", "device"):
                     continue
                 if k in a.explicit and getattr(a, k) != v:
                     self.overrides[k] = {"checkpoint": v, "now": getattr(a, k)}
@@ -196,11 +229,15 @@ class Trainer:
                 setattr(a, k, v)
         else:
             self.cfg = model_config(a, len(self.tok.vocab))
+        self.device = training_device(a.device)
         self.model = build_model(self.cfg, seed=a.seed).train()
         init_for_training(self.model)
         if a.query_groups is None:
             a.query_groups = 1 if self.cfg.dense_queries else 2
         self.extras = TrainingExtras(self.cfg, a.query_groups).train()
+        # parameters move in place, so the optimizer and every load_state_dict below see the device
+        self.model.to(self.device)
+        self.extras.to(self.device)
         self.opt = make_optimizer(torch.nn.ModuleList([self.model, self.extras]), a)
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, lr_lambda(a.warmup, a.total_steps, a.min_lr_ratio))
@@ -324,6 +361,7 @@ class Trainer:
     def train_step(self, batch: Dict) -> Dict[str, float]:
         self.model.train()
         self.extras.train()
+        batch = to_device(batch, self.device)
         out = forward_train(self.model, batch, aux=not self.a.no_aux, extras=self.extras)
         loss, logs = self.criterion(out, batch)
         self.opt.zero_grad(set_to_none=True)
@@ -342,6 +380,7 @@ class Trainer:
         t0 = time.time()
         last_ckpt = last_val = t0
         self.log({"type": "event", "event": "resume" if self.resumed else "start", "step": self.step,
+                  "device": str(self.device),
                   "params": count_parameters(self.model), "config": self.cfg.to_dict(),
                   "args": vars(a), "overrides": self.overrides, "init_from": self.init_from,
                   "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
@@ -433,6 +472,7 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, t
     (metrics), so score offsets can be searched without running the model again."""
     was_training = model.training
     model.eval()
+    device = next(model.parameters()).device
     S = model.cfg.image_size
     records = []
     for s0 in range(0, len(pairs), batch_pairs):
@@ -441,7 +481,7 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, t
         remap = {g: j for j, g in enumerate(used)}
         local = [TD.Pair(remap[p.image], p.phrase, list(p.geo_boxes), list(p.geo_labels), list(p.targets))
                  for p in chunk]
-        batch = TD.collate([scenes[g] for g in used], local, tok)
+        batch = to_device(TD.collate([scenes[g] for g in used], local, tok), device)
         out = forward_train(model, batch, aux=False)
         layer = out["layers"][-1]
         if layer["logits"].shape[1] > top_queries:
@@ -451,7 +491,8 @@ def collect(model: ConceptSegModel, tok, scenes, pairs, batch_pairs: int = 16, t
             layer = {"logits": layer["logits"].gather(1, keep), "presence": layer["presence"],
                      "mask_embed": layer["mask_embed"].gather(1, keep[:, :, None].expand(-1, -1, layer["mask_embed"].shape[2]))}
         masks = full_masks(layer, out["pix"])
-        masks = F.interpolate(masks, size=(S, S), mode="bilinear", align_corners=False) > 0
+        masks = (F.interpolate(masks, size=(S, S), mode="bilinear", align_corners=False) > 0).cpu()
+        layer = {k: v.cpu() for k, v in layer.items() if k in ("logits", "presence")}
         for b, p in enumerate(chunk):
             gt = scenes[p.image].full_masks[p.targets] if p.targets else np.zeros((0, S, S), bool)
             pm = masks[b].numpy().reshape(masks.shape[1], S * S).astype(np.float32)

@@ -220,6 +220,32 @@ class TrainTest(unittest.TestCase):
                 T.Trainer(tiny_args(os.path.join(self.tmp, "c"), *args))
             self.assertIn(message, str(cm.exception))
 
+    def test_device_choice(self):
+        self.assertEqual(T.training_device("cpu").type, "cpu")
+        self.assertEqual(T.training_device("auto").type, "cuda" if torch.cuda.is_available() else "cpu")
+        with self.assertRaises(SystemExit) as cm:
+            T.training_device("tpu")
+        self.assertIn("--device tpu: not a device", str(cm.exception))
+        if not torch.cuda.is_available():
+            with self.assertRaises(SystemExit) as cm:
+                T.training_device("cuda")
+            self.assertIn("no CUDA device", str(cm.exception))
+        batch = {"a": torch.zeros(2), "m": [torch.ones(1)], "phrases": ["nut", None], "n": 3}
+        moved = T.to_device(batch, torch.device("cpu"))
+        self.assertEqual(moved["phrases"], ["nut", None])
+        self.assertIsInstance(moved["m"], list)
+        self.assertEqual(moved["n"], 3)
+
+    @unittest.skipUnless(torch.cuda.is_available(), "no CUDA device")
+    def test_cuda_step_matches_cpu_step(self):
+        src = TD.SceneSource(4, 128)
+        losses = {}
+        for dev in ("cpu", "cuda"):
+            tr = T.Trainer(tiny_args(os.path.join(self.tmp, dev), "--device", dev))
+            batch = TD.make_batch(src, tr.tok, 0, 2, 3, 1, 0.3, 0.3)
+            losses[dev] = tr.train_step(batch)["loss"]
+        self.assertAlmostEqual(losses["cpu"], losses["cuda"], delta=1e-3 * abs(losses["cpu"]))
+
     def test_overfit_one_batch(self):
         tr = T.Trainer(tiny_args(self.tmp, "--lr", "2e-3"))
         src = TD.SceneSource(1, 128)

@@ -333,12 +333,16 @@ class Trainer:
 
     def save(self) -> None:
         self.atomic_save(self.checkpoint_dict(), self.ckpt_path)
+        self.save_extras()
 
     def save_model(self, name: str) -> None:
         self.atomic_save({"model": self.model.state_dict(), "config": self.cfg.to_dict(),
                           "vocab": list(self.tok.vocab), "step": self.step}, os.path.join(self.a.out, name))
-        # the extras beside the weights: with an exported package they make a warm start on a
-        # machine where the run folder is gone (training/warm-start/)
+        self.save_extras()
+
+    def save_extras(self) -> None:
+        """The latest training extras alone: with an exported package they make a warm start on a
+        machine where the run folder is gone (training/warm-start/)."""
         safetensors_io.save(os.path.join(self.a.out, "extras.safetensors"),
                             {k: v.detach().contiguous() for k, v in self.extras.state_dict().items()})
 

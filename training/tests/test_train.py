@@ -1,4 +1,5 @@
 """Training: matcher, losses, deep-supervision forward, tiny overfit, exact checkpoint/resume."""
+import json
 import os
 import shutil
 import tempfile
@@ -245,6 +246,24 @@ class TrainTest(unittest.TestCase):
             batch = TD.make_batch(src, tr.tok, 0, 2, 3, 1, 0.3, 0.3)
             losses[dev] = tr.train_step(batch)["loss"]
         self.assertAlmostEqual(losses["cpu"], losses["cuda"], delta=1e-3 * abs(losses["cpu"]))
+
+    def test_committed_warm_start_extras_fit_their_packages(self):
+        root = os.path.join(os.path.dirname(__file__), "..")
+        files = sorted(f for f in os.listdir(os.path.join(root, "warm-start")) if f.endswith(".extras.safetensors"))
+        self.assertTrue(files, "training/warm-start holds no extras")
+        for f in files:
+            pkg = os.path.join(root, "..", "model-inspection", "packages", f[:-len(".extras.safetensors")])
+            self.assertTrue(os.path.isdir(pkg), f"{f}: no package {os.path.basename(pkg)}")
+            with open(os.path.join(pkg, "model.json")) as fh:
+                cfg = T.ModelConfig.from_dict(json.load(fh)["dims"])
+            own = TrainingExtras(cfg, 1).state_dict()
+            extras = T.read_extras(os.path.join(root, "warm-start", f))
+            self.assertEqual(sorted(extras), sorted(own), f)
+            for k, v in extras.items():
+                self.assertEqual(tuple(v.shape), tuple(own[k].shape), f"{f}: {k}")
+                self.assertTrue(bool(torch.isfinite(v).all()), f"{f}: {k}")
+            # trained, not freshly initialised: the concept probe separates its classes
+            self.assertGreater(float(extras["text_key.weight"].abs().max()), 0.5, f)
 
     def test_overfit_one_batch(self):
         tr = T.Trainer(tiny_args(self.tmp, "--lr", "2e-3"))

@@ -190,11 +190,25 @@ class ExportTest(unittest.TestCase):
         """The committed inspection-tiny package is what the exporter writes now."""
         if not os.path.exists(os.path.join(TINY_PACKAGE, "model.json")):
             self.skipTest("no committed package")
-        numeric = [n for n in files_under(self.a) if not n.startswith(("onnx/", "torchscript/"))]
-        match, mismatch, errors = filecmp.cmpfiles(self.a, TINY_PACKAGE, numeric, shallow=False)
-        self.assertEqual((mismatch, errors), ([], []),
-                         "re-export: cd training && /usr/bin/python3 -m conceptseg_train.export --preset tiny "
-                         "--seed 0 --out ../model-inspection/packages/inspection-tiny")
+        hint = ("re-export: cd training && /usr/bin/python3 -m conceptseg_train.export --preset tiny "
+                "--seed 0 --out ../model-inspection/packages/inspection-tiny")
+        # weights, model.json and tokenizer byte for byte; the fixtures hold computed floats,
+        # whose last bits depend on the CPU's kernels (AVX2 vs AVX-512), so they compare within
+        # the package's tolerance, absolute below 1 and relative above
+        files = [n for n in files_under(self.a) if not n.startswith(("onnx/", "torchscript/"))]
+        exact = [n for n in files if not n.startswith("fixtures/") or not n.endswith(".safetensors")]
+        match, mismatch, errors = filecmp.cmpfiles(self.a, TINY_PACKAGE, exact, shallow=False)
+        self.assertEqual((mismatch, errors), ([], []), hint)
+        tol = self.desc["tolerance"]["torchscript"]
+        for n in sorted(set(files) - set(exact)):
+            now, _ = safetensors_io.load(os.path.join(self.a, n))
+            committed, _ = safetensors_io.load(os.path.join(TINY_PACKAGE, n))
+            self.assertEqual(sorted(now), sorted(committed), f"{n}: {hint}")
+            for k in now:
+                a, b = now[k].astype(np.float64), committed[k].astype(np.float64)
+                self.assertEqual(a.shape, b.shape, f"{n} {k}: {hint}")
+                err = float((np.abs(a - b) / np.maximum(1.0, np.abs(a))).max()) if a.size else 0.0
+                self.assertLessEqual(err, tol, f"{n} {k}: {hint}")
         verify_package(TINY_PACKAGE, self.model, log=lambda *a: None)
 
 

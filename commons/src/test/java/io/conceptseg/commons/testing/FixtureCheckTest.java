@@ -109,6 +109,16 @@ class FixtureCheckTest {
     }
 
     @Test
+    void errorsAreAbsoluteBelowOneAndRelativeAbove() {
+        Tensor expected = Tensor.ofFloats(new float[] {0.5f, 200f, -400f}, 3);
+        Tensor actual = Tensor.ofFloats(new float[] {0.5002f, 200.01f, -400f}, 3);
+        assertEquals(2e-4, FixtureCheck.maxScaledError(expected, actual), 1e-6);
+        assertEquals(0.01, FixtureCheck.maxAbsError(expected, actual), 1e-4);
+        assertEquals(Double.POSITIVE_INFINITY, FixtureCheck.maxScaledError(expected, Tensor.ofFloats(new float[] {0, Float.NaN, 0}, 3)));
+        assertEquals(3.0, FixtureCheck.maxScaledError(Tensor.ofLongs(new long[] {400, 5}, 2), Tensor.ofLongs(new long[] {403, 5}, 2)));
+    }
+
+    @Test
     void aCopyIsACompletePackage(@TempDir Path tmp) throws IOException {
         Path copy = TestPackages.copy(TestPackages.inspectionTinyRoot(), tmp.resolve("tiny"));
         try (Stream<Path> original = Files.walk(TestPackages.inspectionTinyRoot()); Stream<Path> copied = Files.walk(copy)) {

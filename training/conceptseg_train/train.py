@@ -28,6 +28,7 @@ import math
 import os
 import random
 import signal
+import struct
 import sys
 import time
 from typing import Dict, List, Optional, Tuple
@@ -107,6 +108,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                          for t in (sys.argv[1:] if argv is None else argv) if t.startswith("--")})
     if a.seed == a.val_seed:
         ap.error("--seed must differ from the validation seed")
+    if a.init_extras and not a.init_from:
+        ap.error("--init-extras goes with --init-from (the package or checkpoint whose extras they are)")
     return a
 
 
@@ -140,7 +143,7 @@ def read_extras(path: str) -> Dict[str, torch.Tensor]:
         raise SystemExit(f"--init-extras {path}: no such file")
     try:
         return safetensors_io.load_torch(path)[0]
-    except (ValueError, KeyError) as e:
+    except (ValueError, KeyError, struct.error) as e:
         raise SystemExit(f"--init-extras {path}: not a safetensors file ({e})") from None
 
 

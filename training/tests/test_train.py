@@ -220,6 +220,12 @@ class TrainTest(unittest.TestCase):
             with self.assertRaises(SystemExit) as cm:
                 T.Trainer(tiny_args(os.path.join(self.tmp, "c"), *args))
             self.assertIn(message, str(cm.exception))
+        junk = os.path.join(self.tmp, "junk.safetensors")
+        with open(junk, "wb") as f:
+            f.write(b"abc")
+        with self.assertRaises(SystemExit) as cm:
+            T.Trainer(tiny_args(os.path.join(self.tmp, "d"), "--init-from", pkg, "--init-extras", junk))
+        self.assertIn("not a safetensors file", str(cm.exception))
 
     def test_device_choice(self):
         self.assertEqual(T.training_device("cpu").type, "cpu")

@@ -341,11 +341,10 @@ class Trainer:
     def save_model(self, name: str) -> None:
         self.atomic_save({"model": self.model.state_dict(), "config": self.cfg.to_dict(),
                           "vocab": list(self.tok.vocab), "step": self.step}, os.path.join(self.a.out, name))
-        self.save_extras()
 
     def save_extras(self) -> None:
-        """The latest training extras alone: with an exported package they make a warm start on a
-        machine where the run folder is gone (training/warm-start/)."""
+        """The training extras of the latest checkpoint alone: with an exported package they make a
+        warm start on a machine where the run folder is gone (training/warm-start/)."""
         safetensors_io.save(os.path.join(self.a.out, "extras.safetensors"),
                             {k: v.detach().contiguous() for k, v in self.extras.state_dict().items()})
 

@@ -206,7 +206,7 @@ class TrainTest(unittest.TestCase):
         tr = T.Trainer(tiny_args(self.tmp))
         with torch.no_grad():
             tr.extras.text_key.weight.normal_()
-        tr.save_model("best.pt")
+        tr.save()
         pkg = os.path.join(os.path.dirname(__file__), "..", "..", "model-inspection", "packages", "inspection-tiny")
         tr2 = T.Trainer(tiny_args(os.path.join(self.tmp, "b"), "--init-from", pkg, "--init-extras",
                                   os.path.join(self.tmp, "extras.safetensors")))
@@ -215,17 +215,15 @@ class TrainTest(unittest.TestCase):
             torch.testing.assert_close(p, weights[n].float(), msg=n)
         torch.testing.assert_close(tr2.extras.text_key.weight, tr.extras.text_key.weight)
         self.assertIn("text_key.weight", tr2.init_from["extras"])
-        for bad, message in ((self.tmp, "not a model package"), (os.path.join(self.tmp, "best.pt"), "no such file")):
-            args = ["--init-from", bad] if bad == self.tmp else ["--init-from", pkg, "--init-extras", bad + ".x"]
-            with self.assertRaises(SystemExit) as cm:
-                T.Trainer(tiny_args(os.path.join(self.tmp, "c"), *args))
-            self.assertIn(message, str(cm.exception))
         junk = os.path.join(self.tmp, "junk.safetensors")
         with open(junk, "wb") as f:
             f.write(b"abc")
-        with self.assertRaises(SystemExit) as cm:
-            T.Trainer(tiny_args(os.path.join(self.tmp, "d"), "--init-from", pkg, "--init-extras", junk))
-        self.assertIn("not a safetensors file", str(cm.exception))
+        for args, message in ((["--init-from", self.tmp], "not a model package"),
+                              (["--init-from", pkg, "--init-extras", junk + ".x"], "no such file"),
+                              (["--init-from", pkg, "--init-extras", junk], "not a safetensors file")):
+            with self.assertRaises(SystemExit) as cm:
+                T.Trainer(tiny_args(os.path.join(self.tmp, "c"), *args))
+            self.assertIn(message, str(cm.exception))
 
     def test_device_choice(self):
         self.assertEqual(T.training_device("cpu").type, "cpu")

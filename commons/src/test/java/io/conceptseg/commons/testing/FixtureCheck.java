@@ -97,30 +97,24 @@ public final class FixtureCheck {
      * two correct runtimes; integer outputs compare exactly (any difference is at least 1).
      */
     public static double maxScaledError(Tensor expected, Tensor actual) {
-        if (expected.dtype() != DType.FLOAT32) {
-            return maxAbsError(expected, actual);
-        }
-        float[] e = expected.floats();
-        float[] a = actual.floats();
-        double max = 0;
-        for (int i = 0; i < e.length; i++) {
-            double d = Math.abs((double) e[i] - a[i]) / Math.max(1.0, Math.abs((double) e[i]));
-            if (Double.isNaN(d)) {
-                return Double.POSITIVE_INFINITY;
-            }
-            max = Math.max(max, d);
-        }
-        return max;
+        return maxError(expected, actual, true);
     }
 
     /** The largest absolute difference between two tensors of the same dtype and size (NaN counts as infinite). */
     public static double maxAbsError(Tensor expected, Tensor actual) {
+        return maxError(expected, actual, false);
+    }
+
+    private static double maxError(Tensor expected, Tensor actual, boolean scaledAboveOne) {
         double max = 0;
         if (expected.dtype() == DType.FLOAT32) {
             float[] e = expected.floats();
             float[] a = actual.floats();
             for (int i = 0; i < e.length; i++) {
                 double d = Math.abs((double) e[i] - a[i]);
+                if (scaledAboveOne) {
+                    d /= Math.max(1.0, Math.abs((double) e[i]));
+                }
                 if (Double.isNaN(d)) {
                     return Double.POSITIVE_INFINITY;
                 }

@@ -28,11 +28,22 @@ import java.util.List;
  * @param fpAt50 predictions not matched at IoU 0.5
  * @param fnAt50 ground truths not matched at IoU 0.5
  * @param pmF1ByIou pmF1 at each IoU threshold 0.50, 0.55, ..., 0.95
+ * @param errors why the false positives and negatives at IoU 0.5 are wrong; null when the scorer
+ *        did not break them down (metrics made with the 1.1 constructor)
  */
 public record EvalMetrics(int pairs, int positivePairs, int groundTruths, int predictions,
         double cgF1, double pmF1, double ilMcc, double f1At50, double precisionAt50, double conceptRecall,
         double groundingError, int ilTp, int ilFp, int ilTn, int ilFn, int tpAt50, int fpAt50, int fnAt50,
-        List<Double> pmF1ByIou) {
+        List<Double> pmF1ByIou, ErrorBreakdown errors) {
     /** Copies the list. */
     public EvalMetrics { pmF1ByIou = List.copyOf(pmF1ByIou); }
+
+    /** The metrics without an error breakdown: the constructor of API 1.1, kept for its callers. */
+    public EvalMetrics(int pairs, int positivePairs, int groundTruths, int predictions,
+            double cgF1, double pmF1, double ilMcc, double f1At50, double precisionAt50, double conceptRecall,
+            double groundingError, int ilTp, int ilFp, int ilTn, int ilFn, int tpAt50, int fpAt50, int fnAt50,
+            List<Double> pmF1ByIou) {
+        this(pairs, positivePairs, groundTruths, predictions, cgF1, pmF1, ilMcc, f1At50, precisionAt50, conceptRecall,
+                groundingError, ilTp, ilFp, ilTn, ilFn, tpAt50, fpAt50, fnAt50, pmF1ByIou, null);
+    }
 }

@@ -1,6 +1,7 @@
 package io.conceptseg.shell;
 
 import io.conceptseg.api.ConceptSegException;
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.EvalOptions;
 import io.conceptseg.api.EvalReport;
@@ -145,6 +146,12 @@ public class EvalCommands {
         row(table, "seen combinations", r.seen());
         row(table, "held-out combinations", r.heldOut());
         b.append(table);
+        ErrorBreakdown e = all.errors();
+        if (e != null) {
+            b.append(String.format(Locale.ROOT, "errors at IoU 0.5: FP %d = %d on absent concepts + %d duplicates + %d poorly localised"
+                    + " + %d on background/other objects; FN %d = %d poorly localised + %d missed%n", all.fpAt50(), e.fpAbsentConcept(),
+                    e.fpDuplicate(), e.fpPoorlyLocalised(), e.fpBackground(), all.fnAt50(), e.fnPoorlyLocalised(), e.fnMissed()));
+        }
         b.append(String.format(Locale.ROOT, "held out: %s%n", String.join(", ", r.heldOutCombinations())));
         b.append(String.format(Locale.ROOT, "attribute accuracy %s (%d of %d predictions on finish+part prompts match the prompted finish)%n",
                 number(r.attributeAccuracy().accuracy(), 3), r.attributeAccuracy().matched(), r.attributeAccuracy().predictions()));

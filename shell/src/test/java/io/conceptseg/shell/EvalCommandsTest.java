@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.conceptseg.api.AttributeAccuracy;
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.EvalOptions;
 import io.conceptseg.api.EvalReport;
@@ -52,7 +53,9 @@ class EvalCommandsTest {
             }
             progress.progress(1, 2, "predict scene_00.png");
             progress.progress(2, 2, "predict scene_01.png");
-            EvalMetrics all = metrics(24, 12, 16.875, 0.675, 0.25);
+            EvalMetrics m = metrics(24, 12, 16.875, 0.675, 0.25);
+            EvalMetrics all = new EvalMetrics(24, 12, 12, 12, m.cgF1(), m.pmF1(), m.ilMcc(), 0.5, 0.5, 0.75, Double.NaN,
+                    0, 0, 0, 0, 6, 6, 6, m.pmF1ByIou(), new ErrorBreakdown(2, 1, 1, 2, 4, 2));
             Map<String, EvalMetrics> kinds = new LinkedHashMap<>();
             kinds.put("part", metrics(6, 3, 50, 0.8, 0.625));
             kinds.put("finish+part", metrics(10, 4, -5, 0.5, -0.1));
@@ -135,6 +138,8 @@ class EvalCommandsTest {
         assertEquals(List.of("all", "24", "12", "16.88", "0.675", "0.250", "0.500", "0.750", "-"), List.of(lines.get(2).split("\\s{2,}")));
         assertTrue(lines.get(4).startsWith("finish+part") && lines.get(4).contains("-5.00") && lines.get(4).contains("-0.100"), out());
         assertTrue(lines.get(5).startsWith("seen combinations") && lines.get(6).startsWith("held-out combinations"), out());
+        assertTrue(out().contains("errors at IoU 0.5: FP 6 = 2 on absent concepts + 1 duplicates + 1 poorly localised"
+                + " + 2 on background/other objects; FN 6 = 4 poorly localised + 2 missed\n"), out());
         assertTrue(out().contains("held out: copper gear, blue screw\n"), out());
         assertTrue(out().contains("attribute accuracy 0.333 (1 of 3 predictions"), out());
         assertTrue(out().contains("mask agreement 0.813, presence agreement 0.900 over 10 phrasing pairs (8 probes)"), out());

@@ -1,5 +1,6 @@
 package io.conceptseg.pipeline.eval;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.EvalReport;
 import java.util.ArrayList;
@@ -74,6 +75,10 @@ final class HtmlReport {
         r.byKind().forEach((k, v) -> top.put("kind: " + k, v));
         top.putAll(ov);
         table(h, top);
+        h.append("<h2>Errors at IoU 0.5</h2>\n<p class=\"note\">Every unmatched prediction (FP) and annotation (FN), classed by"
+                + " its best mask IoU in its pair: recognition errors are FPs on absent concepts and on background or other"
+                + " objects; localisation errors are the poorly localised ones (definitions below).</p>\n");
+        errorTable(h, top);
         table(h, concepts);
         h.append("<h2>Definitions</h2>\n<dl>\n");
         MetricsJson.DEFINITIONS.forEach((k, v) -> h.append("<dt>").append(esc(k)).append("</dt><dd>").append(esc(v)).append("</dd>\n"));
@@ -155,6 +160,21 @@ final class HtmlReport {
                 .append(fmt(m.precisionAt50(), 3)).append("</td><td>").append(fmt(m.conceptRecall(), 3)).append("</td><td>")
                 .append(fmt(m.groundingError(), 4)).append("</td><td>").append(m.ilTp()).append('/').append(m.ilFp()).append('/')
                 .append(m.ilTn()).append('/').append(m.ilFn()).append("</td></tr>\n"));
+        h.append("</table>\n");
+    }
+
+    private static void errorTable(StringBuilder h, Map<String, EvalMetrics> rows) {
+        h.append("<table>\n<tr><th>set</th><th>FP@0.5</th><th>on absent concept</th><th>duplicate</th><th>poorly localised</th>")
+                .append("<th>background / other object</th><th>FN@0.5</th><th>poorly localised</th><th>missed</th></tr>\n");
+        rows.forEach((k, m) -> {
+            ErrorBreakdown e = m.errors();
+            if (e != null) {
+                h.append("<tr><td>").append(esc(k)).append("</td><td>").append(m.fpAt50()).append("</td><td>").append(e.fpAbsentConcept())
+                        .append("</td><td>").append(e.fpDuplicate()).append("</td><td>").append(e.fpPoorlyLocalised()).append("</td><td>")
+                        .append(e.fpBackground()).append("</td><td>").append(m.fnAt50()).append("</td><td>").append(e.fnPoorlyLocalised())
+                        .append("</td><td>").append(e.fnMissed()).append("</td></tr>\n");
+            }
+        });
         h.append("</table>\n");
     }
 

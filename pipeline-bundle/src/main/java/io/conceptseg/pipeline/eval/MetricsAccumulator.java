@@ -1,5 +1,6 @@
 package io.conceptseg.pipeline.eval;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,7 @@ final class MetricsAccumulator {
     private int ilFn;
     private double boxErrorSum;
     private int boxErrors;
+    private ErrorBreakdown errors = ErrorBreakdown.NONE;
 
     private static double[] thresholds() {
         double start = 0.5;
@@ -78,6 +80,7 @@ final class MetricsAccumulator {
                 posFn[t] += o.groundTruths() - tp;
             }
         }
+        errors = errors.plus(o.errors());
         int tp50 = o.truePositives(IOU_THRESHOLDS[0]);
         allTp50 += tp50;
         allFp50 += o.predictions() - tp50;
@@ -105,7 +108,7 @@ final class MetricsAccumulator {
         return new EvalMetrics(pairs, positivePairs, groundTruths, predictions,
                 100 * pmF1 * mcc, pmF1, mcc, f1(allTp50, allFp50, allFn50), ratio(allTp50, allTp50 + allFp50),
                 ratio(allTp50, allTp50 + allFn50), boxErrors == 0 ? Double.NaN : boxErrorSum / boxErrors,
-                ilTp, ilFp, ilTn, ilFn, (int) allTp50, (int) allFp50, (int) allFn50, byIou);
+                ilTp, ilFp, ilTn, ilFn, (int) allTp50, (int) allFp50, (int) allFn50, byIou, errors);
     }
 
     /** 2TP / (2TP + FP + FN), the F1 of precision TP/(TP+FP) and recall TP/(TP+FN); 0 when TP is 0. */

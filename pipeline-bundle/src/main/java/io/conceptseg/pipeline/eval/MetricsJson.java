@@ -1,5 +1,6 @@
 package io.conceptseg.pipeline.eval;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.EvalReport;
 import io.conceptseg.commons.json.Json;
@@ -86,6 +87,16 @@ final class MetricsJson {
         List<Object> byIou = new ArrayList<>();
         x.pmF1ByIou().forEach(v -> byIou.add(num(v)));
         m.put("pmF1_by_iou", byIou);
+        if (x.errors() != null) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("fp_absent_concept", (long) x.errors().fpAbsentConcept());
+            e.put("fp_duplicate", (long) x.errors().fpDuplicate());
+            e.put("fp_poorly_localised", (long) x.errors().fpPoorlyLocalised());
+            e.put("fp_background", (long) x.errors().fpBackground());
+            e.put("fn_poorly_localised", (long) x.errors().fnPoorlyLocalised());
+            e.put("fn_missed", (long) x.errors().fnMissed());
+            m.put("errors@0.5", e);
+        }
         return m;
     }
 
@@ -126,6 +137,12 @@ final class MetricsJson {
         d.put("language_ambiguity", "for every two phrasings of one concept on one image (synonyms, singular/plural; data set pairs"
                 + " plus the probes the evaluation asked itself), the IoU of their union masks (two empty answers: 1),"
                 + " averaged; presence_agreement: share agreeing on 'at least one prediction'; null when nothing was compared");
+        d.put("errors@0.5", "every FP@0.5 and FN@0.5 in one class, by its best mask IoU with any annotation (for a prediction) or"
+                + " prediction (for an annotation) of its pair: fp_absent_concept = predictions on negative pairs; fp_duplicate ="
+                + " unmatched predictions with best IoU >= 0.5 (an object another prediction took); fp_poorly_localised = best IoU"
+                + " in [" + ErrorBreakdown.LOCALISATION_FLOOR + ", 0.5); fp_background = best IoU below " + ErrorBreakdown.LOCALISATION_FLOOR
+                + " (background or another concept's object); fn_poorly_localised = unmatched annotations with best IoU >= "
+                + ErrorBreakdown.LOCALISATION_FLOOR + "; fn_missed = the rest");
         d.put("zero_denominators", "every ratio whose denominator is 0 is 0 (the reference evaluator's epsilons give the same)");
         return d;
     }

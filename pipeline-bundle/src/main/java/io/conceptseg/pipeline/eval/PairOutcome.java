@@ -1,5 +1,6 @@
 package io.conceptseg.pipeline.eval;
 
+import io.conceptseg.api.ErrorBreakdown;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +14,11 @@ import java.util.List;
  * @param matchedIou IoU of each assigned (prediction, ground truth)
  * @param matchedBoxError for each assigned couple, the mean over [x, y, w, h] of the absolute box
  *        difference, x and w divided by the image width, y and h by its height
+ * @param errors why the unmatched predictions and ground truths at IoU 0.5 are unmatched
  */
-record PairOutcome(int groundTruths, int predictions, double[] matchedIou, double[] matchedBoxError) {
+record PairOutcome(int groundTruths, int predictions, double[] matchedIou, double[] matchedBoxError, ErrorBreakdown errors) {
+    /** The IoU at which errors are broken down: the first SA-Co threshold, that of F1@0.5. */
+    static final double ERROR_IOU = 0.5;
 
     /**
      * Matches predictions to ground truths by mask IoU, maximising the total IoU (SA-Co protocol).
@@ -26,7 +30,7 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
         int g = groundTruths.size();
         int d = predictions.size();
         if (g == 0 || d == 0) {
-            return new PairOutcome(g, d, new double[0], new double[0]);
+            return new PairOutcome(g, d, new double[0], new double[0], new ErrorBreakdown(g == 0 ? d : 0, 0, 0, 0, 0, g));
         }
         double[][] iou = new double[d][g];
         for (int i = 0; i < d; i++) {
@@ -37,8 +41,12 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
         }
         int[] assigned = Hungarian.maximise(iou);
         List<double[]> matches = new ArrayList<>();
+        boolean[] truthMatched = new boolean[g];
         for (int i = 0; i < d; i++) {
             int j = assigned[i];
+            if (j >= 0 && iou[i][j] >= ERROR_IOU) {
+                truthMatched[j] = true;
+            }
             if (j >= 0) {
                 Instance gt = groundTruths.get(j);
                 matches.add(new double[] {iou[i][j], boxError(predictions.get(i).box(), gt.box(), gt.mask().width, gt.mask().height)});
@@ -50,7 +58,47 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
             ious[k] = matches.get(k)[0];
             errors[k] = matches.get(k)[1];
         }
-        return new PairOutcome(g, d, ious, errors);
+        return new PairOutcome(g, d, ious, errors, breakDown(iou, assigned, truthMatched));
+    }
+
+    /** Classes each prediction and ground truth left unmatched at {@link #ERROR_IOU} by its best IoU in the pair. */
+    private static ErrorBreakdown breakDown(double[][] iou, int[] assigned, boolean[] truthMatched) {
+        int duplicate = 0;
+        int poorPrediction = 0;
+        int background = 0;
+        for (int i = 0; i < iou.length; i++) {
+            if (assigned[i] >= 0 && iou[i][assigned[i]] >= ERROR_IOU) {
+                continue;
+            }
+            double best = 0;
+            for (double v : iou[i]) {
+                best = Math.max(best, v);
+            }
+            if (best >= ERROR_IOU) {
+                duplicate++;
+            } else if (best >= ErrorBreakdown.LOCALISATION_FLOOR) {
+                poorPrediction++;
+            } else {
+                background++;
+            }
+        }
+        int poorTruth = 0;
+        int missed = 0;
+        for (int j = 0; j < truthMatched.length; j++) {
+            if (truthMatched[j]) {
+                continue;
+            }
+            double best = 0;
+            for (double[] row : iou) {
+                best = Math.max(best, row[j]);
+            }
+            if (best >= ErrorBreakdown.LOCALISATION_FLOOR) {
+                poorTruth++;
+            } else {
+                missed++;
+            }
+        }
+        return new ErrorBreakdown(0, duplicate, poorPrediction, background, poorTruth, missed);
     }
 
     /** Mean absolute difference of two [x, y, w, h] boxes, normalised by the image size. */

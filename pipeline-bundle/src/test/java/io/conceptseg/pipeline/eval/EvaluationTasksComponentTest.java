@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import io.conceptseg.api.EvalOptions;
 import io.conceptseg.api.EvalReport;
@@ -73,6 +74,9 @@ class EvaluationTasksComponentTest {
         assertEquals(5, m.predictions());
         // box errors: pair 1: 0; pair 2: |10 - 12| / 30 / 4 = 1/60; pair 3: 0 -> mean 1/180
         assertEquals(1.0 / 180, m.groundingError(), EPS);
+        // those errors: pair 4's prediction names an absent concept; pair 3's [12,16) overlaps no annotation of its pair
+        // (background); pair 5's annotation has no prediction near it (missed)
+        assertEquals(new ErrorBreakdown(1, 0, 0, 1, 0, 1), m.errors());
 
         // kinds in report order, only those present
         assertEquals(List.of("part", "finish+part", "defect", "group"), List.copyOf(r.byKind().keySet()));
@@ -106,10 +110,13 @@ class EvaluationTasksComponentTest {
         JsonObject json = JsonObject.parse("metrics.json", Files.readString(out.resolve("metrics.json")));
         assertEquals(16.875, json.object("overall").number("cgF1"), 1e-6);
         assertEquals(0.25, json.object("overall").number("IL_MCC"), 1e-6);
+        assertEquals(1, json.object("overall").object("errors@0.5").number("fp_absent_concept"), 0);
+        assertEquals(1, json.object("overall").object("errors@0.5").number("fn_missed"), 0);
         assertEquals(0.333333, json.object("attribute_accuracy").number("accuracy"), 1e-6);
         assertEquals("generator default", json.object("open_vocabulary").string("held_out_source"));
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<svg") && html.contains("held-out combinations") && html.contains("brass nut"));
+        assertTrue(html.contains("Errors at IoU 0.5"), "error table");
         assertFalse(html.contains("<script") || html.contains("src=") || html.contains("href="), "self-contained");
     }
 

@@ -5,6 +5,7 @@ import static io.conceptseg.pipeline.eval.LineSets.mask;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.commons.rle.RunMask;
 import java.util.List;
 import java.util.Random;
@@ -103,5 +104,29 @@ class MatchingTest {
         assertEquals(1.0, mask(0, 5).iou(mask(0, 20), true), 0);
         assertEquals(0.25, mask(0, 5).iou(mask(0, 20), false), 0);
         assertEquals(0.0, RunMask.empty(1, 30).iou(RunMask.empty(1, 30), false), 0);
+    }
+
+    @Test
+    void errorsAreClassedByTheirBestIou() {
+        // 1 x 30 image. G1 = [0,10), G2 = [20,30)
+        // P1 = [0,10): IoU 1 with G1, matched.   P2 = [1,10): IoU 0.9 with G1 too, but G1 is taken -> duplicate
+        // P3 = [12,18): IoU 0 with both -> background.   P4 = [24,27): IoU 0.3 with G2 -> poorly localised
+        // the assignment takes P1-G1 and P4-G2 (0.3 < 0.5), so G2 is a false negative with a prediction near it
+        PairOutcome o = PairOutcome.match(List.of(instance(0, 10), instance(20, 30)),
+                List.of(instance(0, 10), instance(1, 10), instance(12, 18), instance(24, 27)));
+        assertEquals(new ErrorBreakdown(0, 1, 1, 1, 1, 0), o.errors());
+        assertEquals(4 - o.truePositives(0.5), o.errors().falsePositives());
+        assertEquals(2 - o.truePositives(0.5), o.errors().falseNegatives());
+        // a ground truth with no prediction anywhere near (best IoU 1/12 < 0.1) is missed
+        o = PairOutcome.match(List.of(instance(0, 11)), List.of(instance(10, 12)));
+        assertEquals(new ErrorBreakdown(0, 0, 0, 1, 0, 1), o.errors());
+    }
+
+    @Test
+    void errorsOfOneSidedPairs() {
+        assertEquals(new ErrorBreakdown(2, 0, 0, 0, 0, 0), PairOutcome.match(List.of(), List.of(instance(0, 3), instance(5, 9))).errors());
+        assertEquals(new ErrorBreakdown(0, 0, 0, 0, 0, 2), PairOutcome.match(List.of(instance(0, 3), instance(4, 6)), List.of()).errors());
+        assertEquals(ErrorBreakdown.NONE, PairOutcome.match(List.of(), List.of()).errors());
+        assertEquals(ErrorBreakdown.NONE, PairOutcome.match(List.of(instance(3, 9)), List.of(instance(3, 9))).errors());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.conceptseg.api.ErrorBreakdown;
 import io.conceptseg.api.EvalMetrics;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class MetricsAccumulatorTest {
     private static final double EPS = 1e-12;
 
     private static PairOutcome outcome(int gt, int dt, double... ious) {
-        return new PairOutcome(gt, dt, ious, new double[ious.length]);
+        return new PairOutcome(gt, dt, ious, new double[ious.length], ErrorBreakdown.NONE);
     }
 
     @Test
@@ -74,11 +75,11 @@ class MetricsAccumulatorTest {
         // D: negative, no prediction
         // E: 1 GT, 2 predictions, one matched at IoU 0.72 (box error 0.06)
         MetricsAccumulator acc = new MetricsAccumulator()
-                .add(new PairOutcome(2, 2, new double[] {0.92, 0.62}, new double[] {0.02, 0.04}))
+                .add(new PairOutcome(2, 2, new double[] {0.92, 0.62}, new double[] {0.02, 0.04}, ErrorBreakdown.NONE))
                 .add(outcome(1, 0))
                 .add(outcome(0, 1))
                 .add(outcome(0, 0))
-                .add(new PairOutcome(1, 2, new double[] {0.72}, new double[] {0.06}));
+                .add(new PairOutcome(1, 2, new double[] {0.72}, new double[] {0.06}, ErrorBreakdown.NONE));
         EvalMetrics m = acc.metrics();
         // positive pairs A, B, E: GT 2+1+1 = 4, predictions 2+0+2 = 4, so FP = FN = 4 - TP and F1 = 2TP/8 = TP/4
         // TP per threshold .50 .55 .60 | .65 .70 | .75 .80 .85 .90 | .95
@@ -134,5 +135,18 @@ class MetricsAccumulatorTest {
         assertEquals(-1, MetricsAccumulator.mcc(0, 2, 0, 2), EPS);
         // no positive decisions at all: (TP+FP) = 0 -> 0
         assertEquals(0, MetricsAccumulator.mcc(0, 0, 4, 3), 0);
+    }
+
+    @Test
+    void errorBreakdownsAddUpAndEmptyIsNone() {
+        assertEquals(ErrorBreakdown.NONE, new MetricsAccumulator().metrics().errors());
+        EvalMetrics m = new MetricsAccumulator()
+                .add(new PairOutcome(0, 2, new double[0], new double[0], new ErrorBreakdown(2, 0, 0, 0, 0, 0)))
+                .add(new PairOutcome(2, 1, new double[] {0.3}, new double[] {0.1}, new ErrorBreakdown(0, 0, 1, 0, 1, 1)))
+                .metrics();
+        assertEquals(new ErrorBreakdown(2, 0, 1, 0, 1, 1), m.errors());
+        // FP@0.5 = 2 on the negative pair + 1 unmatched = 3; FN@0.5 = 2 ground truths, none matched
+        assertEquals(m.fpAt50(), m.errors().falsePositives());
+        assertEquals(m.fnAt50(), m.errors().falseNegatives());
     }
 }

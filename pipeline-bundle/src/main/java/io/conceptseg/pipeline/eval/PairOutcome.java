@@ -44,10 +44,8 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
         boolean[] truthMatched = new boolean[g];
         for (int i = 0; i < d; i++) {
             int j = assigned[i];
-            if (j >= 0 && iou[i][j] >= ERROR_IOU) {
-                truthMatched[j] = true;
-            }
             if (j >= 0) {
+                truthMatched[j] = iou[i][j] >= ERROR_IOU;
                 Instance gt = groundTruths.get(j);
                 matches.add(new double[] {iou[i][j], boxError(predictions.get(i).box(), gt.box(), gt.mask().width, gt.mask().height)});
             }

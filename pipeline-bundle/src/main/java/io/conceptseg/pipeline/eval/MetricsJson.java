@@ -87,14 +87,15 @@ final class MetricsJson {
         List<Object> byIou = new ArrayList<>();
         x.pmF1ByIou().forEach(v -> byIou.add(num(v)));
         m.put("pmF1_by_iou", byIou);
-        if (x.errors() != null) {
+        ErrorBreakdown errors = x.errors();
+        if (errors != null) {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("fp_absent_concept", (long) x.errors().fpAbsentConcept());
-            e.put("fp_duplicate", (long) x.errors().fpDuplicate());
-            e.put("fp_poorly_localised", (long) x.errors().fpPoorlyLocalised());
-            e.put("fp_background", (long) x.errors().fpBackground());
-            e.put("fn_poorly_localised", (long) x.errors().fnPoorlyLocalised());
-            e.put("fn_missed", (long) x.errors().fnMissed());
+            e.put("fp_absent_concept", (long) errors.fpAbsentConcept());
+            e.put("fp_duplicate", (long) errors.fpDuplicate());
+            e.put("fp_poorly_localised", (long) errors.fpPoorlyLocalised());
+            e.put("fp_background", (long) errors.fpBackground());
+            e.put("fn_poorly_localised", (long) errors.fnPoorlyLocalised());
+            e.put("fn_missed", (long) errors.fnMissed());
             m.put("errors@0.5", e);
         }
         return m;

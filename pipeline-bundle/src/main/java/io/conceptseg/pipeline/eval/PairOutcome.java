@@ -17,8 +17,8 @@ import java.util.List;
  * @param errors why the unmatched predictions and ground truths at IoU 0.5 are unmatched
  */
 record PairOutcome(int groundTruths, int predictions, double[] matchedIou, double[] matchedBoxError, ErrorBreakdown errors) {
-    /** The IoU at which errors are broken down: the first SA-Co threshold, that of F1@0.5. */
-    static final double ERROR_IOU = 0.5;
+    /** The IoU at which errors are broken down: the first SA-Co threshold, that of FP@0.5 and FN@0.5. */
+    static final double ERROR_IOU = MetricsAccumulator.IOU_THRESHOLDS[0];
 
     /**
      * Matches predictions to ground truths by mask IoU, maximising the total IoU (SA-Co protocol).
@@ -41,11 +41,9 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
         }
         int[] assigned = Hungarian.maximise(iou);
         List<double[]> matches = new ArrayList<>();
-        boolean[] truthMatched = new boolean[g];
         for (int i = 0; i < d; i++) {
             int j = assigned[i];
             if (j >= 0) {
-                truthMatched[j] = iou[i][j] >= ERROR_IOU;
                 Instance gt = groundTruths.get(j);
                 matches.add(new double[] {iou[i][j], boxError(predictions.get(i).box(), gt.box(), gt.mask().width, gt.mask().height)});
             }
@@ -56,16 +54,18 @@ record PairOutcome(int groundTruths, int predictions, double[] matchedIou, doubl
             ious[k] = matches.get(k)[0];
             errors[k] = matches.get(k)[1];
         }
-        return new PairOutcome(g, d, ious, errors, breakDown(iou, assigned, truthMatched));
+        return new PairOutcome(g, d, ious, errors, breakDown(iou, assigned));
     }
 
     /** Classes each prediction and ground truth left unmatched at {@link #ERROR_IOU} by its best IoU in the pair. */
-    private static ErrorBreakdown breakDown(double[][] iou, int[] assigned, boolean[] truthMatched) {
+    private static ErrorBreakdown breakDown(double[][] iou, int[] assigned) {
         int duplicate = 0;
         int poorPrediction = 0;
         int background = 0;
+        boolean[] truthMatched = new boolean[iou[0].length];
         for (int i = 0; i < iou.length; i++) {
             if (assigned[i] >= 0 && iou[i][assigned[i]] >= ERROR_IOU) {
+                truthMatched[assigned[i]] = true;
                 continue;
             }
             double best = 0;

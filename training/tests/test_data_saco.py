@@ -128,6 +128,25 @@ class Dataset(unittest.TestCase):
             self.assertEqual(stats["pairs"], 20)
             self.check_dataset(tmp, 5, 4)
 
+    def test_held_out_focus_set_asks_mostly_about_held_out_combinations(self):
+        from conceptseg_train.data import render
+        with tempfile.TemporaryDirectory() as tmp:
+            stats = saco.write_dataset(tmp, count=6, seed=5, size=256, held_out_focus=True)
+            self.assertEqual(stats["images"], 6)
+            d = saco.load(tmp)
+            asked = [im["text_input"] for im in d["images"]]
+            held = [p for p in asked if C.is_held_out(p)]
+            self.assertEqual(len(held), stats["held_out_pairs"])
+            self.assertGreaterEqual(stats["held_out_positives"], 6, stats)
+            self.assertGreaterEqual(stats["held_out_pairs"] - stats["held_out_positives"], 6, stats)
+            # every kept scene is the plain stream's scene of that index and shows a held-out combination
+            for name in sorted({im["file_name"] for im in d["images"]}):
+                index = int(name.split("_")[1].split(".")[0])
+                _, inst = render.sample(saco.image_rng(5, index), size=256, ranges=render.Ranges())
+                self.assertTrue(any((x.finish, x.kind) in C.HELD_OUT for x in inst), name)
+        with self.assertRaises(ValueError):
+            saco.write_dataset(tmp, count=1, seed=5, include_held_out=False, held_out_focus=True)
+
     def test_same_seed_same_json(self):
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
             saco.write_dataset(a, count=2, seed=9, size=256)

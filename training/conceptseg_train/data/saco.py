@@ -17,7 +17,8 @@ only gears are there.
 CLI::
 
     cd training && /usr/bin/python3 -m conceptseg_train.data.saco --out DIR --count N --seed S \
-        [--edge] [--phrases-per-image K] [--exclude-held-out] [--size N | --width W --height H]
+        [--edge] [--phrases-per-image K] [--exclude-held-out | --held-out-focus]
+        [--size N | --width W --height H]
 """
 from __future__ import annotations
 
@@ -117,13 +118,15 @@ def classify_negatives(instances: Sequence, keys: Iterable[Key]) -> Tuple[List[K
 def pairs_for(instances: Sequence, rng: np.random.Generator, k: int = 4,
               positive_fraction: float = 0.5, hard_negative_fraction: float = 0.6,
               include_held_out: bool = True, group_weight: float = 0.5,
-              finish_weight: float = 1.0) -> List[Tuple[str, List[int]]]:
+              finish_weight: float = 1.0, held_out_first: bool = False) -> List[Tuple[str, List[int]]]:
     """Choose ``k`` distinct noun phrases for an image with these instances.
 
     Returns a list of ``(phrase, [indices of the matching instances])``; negatives have an empty
     list. About ``positive_fraction`` of the pairs are positives (when enough concepts are
     present); of the negatives, ``hard_negative_fraction`` are hard ones when there are any.
-    With ``include_held_out=False`` no phrase names a held-out finish+part combination.
+    With ``include_held_out=False`` no phrase names a held-out finish+part combination; with
+    ``held_out_first`` one present and one absent held-out combination (a hard one when there is
+    one) are asked first, and the rest of the ``k`` are drawn as usual.
     Instances are objects with ``.kind`` / ``.finish`` or dicts with those keys."""
     keys = concept_keys(include_held_out)
     kf = [_kf(i) for i in instances]
@@ -141,6 +144,14 @@ def pairs_for(instances: Sequence, rng: np.random.Generator, k: int = 4,
         idx = rng.choice(len(pool), size=n, replace=False, p=w / w.sum())
         return [pool[i] for i in sorted(idx)]
 
+    forced: List[Key] = []
+    if held_out_first:
+        def held(pool: List[Key]) -> List[Key]:
+            return [x for x in pool if x[0] == "fp" and (x[1], x[2]) in C.HELD_OUT]
+        forced = (draw(held(present), min(1, k)) + draw(held(hard) or held(easy), min(1, k - 1)))
+        present, hard, easy = ([x for x in pool if x not in forced] for pool in (present, hard, easy))
+        k -= len(forced)
+
     n_pos = min(len(present), int(rng.binomial(k, positive_fraction)) if k > 0 else 0)
     if not hard and not easy:
         n_pos = min(len(present), k)
@@ -148,8 +159,8 @@ def pairs_for(instances: Sequence, rng: np.random.Generator, k: int = 4,
     n_hard = min(len(hard), int(round(n_neg * hard_negative_fraction)))
     n_easy = min(len(easy), n_neg - n_hard)
     n_hard = min(len(hard), n_neg - n_easy)
-    chosen = draw(present, n_pos) + draw(hard, n_hard) + draw(easy, n_easy)
-    short = k - len(chosen)
+    chosen = forced + draw(present, n_pos) + draw(hard, n_hard) + draw(easy, n_easy)
+    short = k + len(forced) - len(chosen)
     if short > 0:  # fill from whatever is left
         rest = [x for x in present + hard + easy if x not in chosen]
         chosen += draw(rest, short)
@@ -239,20 +250,32 @@ def image_rng(seed: int, index: int) -> np.random.Generator:
 def write_dataset(out_dir: str, count: int, seed: int, edge: bool = False, phrases_per_image: int = 4,
                   include_held_out: bool = True, size=None, prefix: str = "scene",
                   image_format: str = "png", ranges=None, indent: Optional[int] = None,
-                  positive_fraction: float = 0.5) -> Dict:
-    """Render ``count`` scenes into ``out_dir`` with an SA-Co annotations.json; returns stats."""
+                  positive_fraction: float = 0.5, held_out_focus: bool = False) -> Dict:
+    """Render ``count`` scenes into ``out_dir`` with an SA-Co annotations.json; returns stats.
+
+    ``held_out_focus`` keeps only scenes that show a held-out finish+part combination and asks
+    about one present and one absent held-out combination in each, so the open-vocabulary gap
+    rests on many pairs (a plain set holds only a few held-out positives per hundred images)."""
+    if held_out_focus and not include_held_out:
+        raise ValueError("held_out_focus needs the held-out combinations included")
     from . import render
     R = ranges or (render.edge_ranges() if edge else render.Ranges())
     if not include_held_out:
         R = R.with_held_out_excluded()
     writer = DatasetWriter(out_dir)
     stats = {"images": 0, "pairs": 0, "positives": 0, "negatives": 0, "hard_negatives": 0,
-             "annotations": 0, "empty_images": 0}
-    for i in range(count):
+             "annotations": 0, "empty_images": 0, "held_out_pairs": 0, "held_out_positives": 0}
+    i = -1
+    while stats["images"] < count:
+        i += 1
+        if i >= 100 * count:
+            raise ValueError("held_out_focus: these ranges draw almost no held-out combination")
         rng = image_rng(seed, i)
         img, inst = render.sample(rng, size=size, ranges=R)
+        if held_out_focus and not any(_kf(x)[::-1] in C.HELD_OUT for x in inst):
+            continue  # a plain set's scene stream, filtered: scene i is the plain set's scene i
         pairs = pairs_for(inst, rng, k=phrases_per_image, include_held_out=include_held_out,
-                          positive_fraction=positive_fraction)
+                          positive_fraction=positive_fraction, held_out_first=held_out_focus)
         name = "%s_%05d.%s" % (prefix, i, "jpg" if image_format in ("jpg", "jpeg") else "png")
         writer.add(name, img, inst, pairs)
         hard, _ = classify_negatives(inst, concept_keys(include_held_out))
@@ -262,6 +285,9 @@ def write_dataset(out_dir: str, count: int, seed: int, edge: bool = False, phras
         for phrase, idx in pairs:
             stats["pairs"] += 1
             stats["annotations"] += len(idx)
+            if C.is_held_out(phrase):
+                stats["held_out_pairs"] += 1
+                stats["held_out_positives"] += int(bool(idx))
             if idx:
                 stats["positives"] += 1
             else:
@@ -291,6 +317,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--positive-fraction", type=float, default=0.5)
     ap.add_argument("--exclude-held-out", action="store_true",
                     help="never draw or ask about the held-out finish+part combinations (training sets)")
+    ap.add_argument("--held-out-focus", action="store_true",
+                    help="keep only scenes showing a held-out combination and ask one present and one "
+                         "absent held-out combination in each (an open-vocabulary evaluation set)")
     ap.add_argument("--size", type=int, default=None, help="square side (default: random 256-512, aspect 3:4-4:3)")
     ap.add_argument("--width", type=int, default=None)
     ap.add_argument("--height", type=int, default=None)
@@ -304,7 +333,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         size = (a.width, a.height)
     stats = write_dataset(a.out, a.count, a.seed, edge=a.edge, phrases_per_image=a.k,
                           include_held_out=not a.exclude_held_out, size=size, image_format=a.format,
-                          indent=a.indent, positive_fraction=a.positive_fraction)
+                          indent=a.indent, positive_fraction=a.positive_fraction,
+                          held_out_focus=a.held_out_focus)
     print(json.dumps(stats))
     return 0
 

@@ -56,6 +56,22 @@ class Soup(unittest.TestCase):
         with self.assertRaises(ValueError):
             soup.make_soup(self.first, self.first, 1.0, os.path.join(self.dir, "out"))
 
+    def test_kept_runs_in_warm_start_fit_the_shipped_package(self):
+        """Each training/warm-start/vN/ folder is kept for a later soup with the shipped model."""
+        from conceptseg_train.train import read_initial_checkpoint
+        root = os.path.join(os.path.dirname(__file__), "..")
+        with open(os.path.join(root, "..", "model-inspection", "bnd.bnd")) as f:
+            shipped = [line.split(":", 1)[1].strip() for line in f if line.startswith("embedded.package:")][0]
+        package = read_initial_checkpoint(os.path.join(root, "..", "model-inspection", "packages", shipped))
+        kept = [d for d in sorted(os.listdir(os.path.join(root, "warm-start")))
+                if os.path.isdir(os.path.join(root, "warm-start", d))]
+        for d in kept:
+            with self.subTest(d):
+                run = read_initial_checkpoint(os.path.join(root, "warm-start", d))
+                self.assertEqual(run["vocab"], package["vocab"])
+                self.assertEqual({k: tuple(v.shape) for k, v in run["model"].items()},
+                                 {k: tuple(v.shape) for k, v in package["model"].items()})
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,14 +1,13 @@
 """Model soup: the mean of two checkpoints' weights, and clear errors when they do not fit."""
 import os
-import sys
 import tempfile
 import unittest
 
+from tests import _common  # noqa: F401  (thread limits)
+
 import torch
 
-sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
-
-from conceptseg_train import safetensors_io, soup  # noqa: E402
+from conceptseg_train import safetensors_io, soup
 
 
 def checkpoint(path, weight, bias, vocab=("a", "b"), extras=None):
@@ -59,15 +58,15 @@ class Soup(unittest.TestCase):
     def test_kept_runs_in_warm_start_fit_the_shipped_package(self):
         """Each training/warm-start/vN/ folder is kept for a later soup with the shipped model."""
         from conceptseg_train.train import read_initial_checkpoint
-        root = os.path.join(os.path.dirname(__file__), "..")
-        with open(os.path.join(root, "..", "model-inspection", "bnd.bnd")) as f:
+        model_bundle = os.path.join(_common.REPO, "model-inspection")
+        with open(os.path.join(model_bundle, "bnd.bnd")) as f:
             shipped = [line.split(":", 1)[1].strip() for line in f if line.startswith("embedded.package:")][0]
-        package = read_initial_checkpoint(os.path.join(root, "..", "model-inspection", "packages", shipped))
-        kept = [d for d in sorted(os.listdir(os.path.join(root, "warm-start")))
-                if os.path.isdir(os.path.join(root, "warm-start", d))]
+        package = read_initial_checkpoint(os.path.join(model_bundle, "packages", shipped))
+        warm_start = os.path.join(_common.TRAINING, "warm-start")
+        kept = [d for d in sorted(os.listdir(warm_start)) if os.path.isdir(os.path.join(warm_start, d))]
         for d in kept:
             with self.subTest(d):
-                run = read_initial_checkpoint(os.path.join(root, "warm-start", d))
+                run = read_initial_checkpoint(os.path.join(warm_start, d))
                 self.assertEqual(run["vocab"], package["vocab"])
                 self.assertEqual({k: tuple(v.shape) for k, v in run["model"].items()},
                                  {k: tuple(v.shape) for k, v in package["model"].items()})

@@ -272,7 +272,7 @@ def write_dataset(out_dir: str, count: int, seed: int, edge: bool = False, phras
             raise ValueError("held_out_focus: these ranges draw almost no held-out combination")
         rng = image_rng(seed, i)
         img, inst = render.sample(rng, size=size, ranges=R)
-        if held_out_focus and not any(_kf(x)[::-1] in C.HELD_OUT for x in inst):
+        if held_out_focus and not any((f, k) in C.HELD_OUT for k, f in map(_kf, inst)):
             continue  # a plain set's scene stream, filtered: scene i is the plain set's scene i
         pairs = pairs_for(inst, rng, k=phrases_per_image, include_held_out=include_held_out,
                           positive_fraction=positive_fraction, held_out_first=held_out_focus)
